@@ -1,0 +1,266 @@
+"""Definition to Ibis: one handler per node type, each giving a strict boolean over a table.
+
+Set-like conditions (many-to-one paths, related records, behavior) become `key IN (subquery)`
+tests. When a condition also holds for profiles with *no* rows in the subquery (a count of
+zero, `is_empty` on a missing value), it is compiled as `NOT key IN (rows that fail)`, so
+every profile is decided without outer joins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from segmint.catalog import AttrType, Catalog
+from segmint.compiler.predicates import value_test
+from segmint.compiler.tables import Tables
+from segmint.compiler.timeline import Clock
+from segmint.definition import nodes as n
+from segmint.definition.check import SegmentResolver
+from segmint.definition.operators import compare_numbers
+from segmint.errors import DefinitionError, InternalError, Problem
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a condition is evaluated: which table, of which entity or interaction."""
+
+    table: ir.Table
+    entity: str | None  # an entity name, or None inside a behavior's where
+    interaction: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every handler needs: the catalog's tables, the clock, the segment resolver."""
+
+    catalog: Catalog
+    tables: Tables
+    clock: Clock
+    segments: SegmentResolver | None
+    depth: int = 0  # in_segment nesting, guarded against cycles the checker would reject
+
+
+Handler = Callable[[Any, Scope, Context], ir.BooleanValue]
+HANDLERS: dict[type[n.Node], Handler] = {}
+
+
+def handles(node_type: type[n.Node]) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[node_type] = fn
+        return fn
+
+    return register
+
+
+def condition(node: n.Condition, scope: Scope, ctx: Context) -> ir.BooleanValue:
+    """Compile one condition to a strict boolean over `scope.table`."""
+    handler = HANDLERS.get(type(node))
+    if handler is None:
+        raise InternalError(f"no compiler handler for node type {type(node).__name__}")
+    return handler(node, scope, ctx)
+
+
+def _member_of(
+    col: ir.Value, keys: ir.Table, key_col: str, hold: ir.BooleanValue, when_absent: bool
+) -> ir.BooleanValue:
+    """Profiles whose rows in `keys` pass `hold`; profiles with no row there pass iff
+    `when_absent`. `keys` must have at most one row per key when `when_absent` is true."""
+    if when_absent:
+        failing = keys.filter(~hold)[key_col]
+        return ~ibis.coalesce(col.isin(failing), False)  # type: ignore[no-any-return]
+    return ibis.coalesce(col.isin(keys.filter(hold)[key_col]), False)  # type: ignore[no-any-return]
+
+
+@handles(n.And)
+def _and(node: n.And, scope: Scope, ctx: Context) -> ir.BooleanValue:
+    return ibis.and_(*(condition(c, scope, ctx) for c in node.conditions))  # type: ignore[no-any-return]
+
+
+@handles(n.Or)
+def _or(node: n.Or, scope: Scope, ctx: Context) -> ir.BooleanValue:
+    return ibis.or_(*(condition(c, scope, ctx) for c in node.conditions))  # type: ignore[no-any-return]
+
+
+@handles(n.Not)
+def _not(node: n.Not, scope: Scope, ctx: Context) -> ir.BooleanValue:
+    return ~condition(node.condition, scope, ctx)
+
+
+@handles(n.Attribute)
+def _attribute(node: n.Attribute, scope: Scope, ctx: Context) -> ir.BooleanValue:
+    if scope.entity is None:
+        assert scope.interaction is not None
+        typ = ctx.catalog.interactions[scope.interaction].attributes[node.field].type
+        return value_test(scope.table[node.field], typ, node.op, node.value, node.unit, ctx.clock)
+    ref = ctx.catalog.resolve_field(scope.entity, node.field)
+    if not ref.hops:
+        col = scope.table[node.field]
+        return value_test(col, ref.attribute.type, node.op, node.value, node.unit, ctx.clock)
+    # Follow the first hop: test the rest of the path on the target entity.
+    hop = ref.hops[0]
+    target = ctx.tables.entity(hop.target)
+    target_key = ctx.catalog.entities[hop.target].key
+    rest = node.model_copy(update={"field": node.field.split(".", 1)[1]})
+    hold = _attribute(rest, Scope(target, hop.target), ctx)
+    matches_missing = node.op == "is_empty"
+    return _member_of(scope.table[hop.foreign_key], target, target_key, hold, matches_missing)
+
+
+@handles(n.Related)
+def _related(node: n.Related, scope: Scope, ctx: Context) -> ir.BooleanValue:
+    assert scope.entity is not None
+    rel = ctx.catalog.entities[scope.entity].relationships[node.relationship]
+    key = scope.table[ctx.catalog.entities[scope.entity].key]
+    target = ctx.tables.entity(rel.target)
+    linked = target.filter(target[rel.foreign_key].notnull())
+    where = (
+        condition(node.where, Scope(linked, rel.target), ctx)
+        if node.where is not None
+        else ibis.literal(True)
+    )
+    if node.count is not None:
+        matched = linked.filter(where)
+        counts = matched.group_by(rel.foreign_key).agg(n=matched.count())
+        hold = value_test(counts.n, AttrType.INTEGER, node.count.op, node.count.value, None,
+                          ctx.clock)
+        zero = compare_numbers(node.count.op, 0, node.count.value)
+        return _member_of(key, counts, rel.foreign_key, hold, zero)
+    any_match = ibis.coalesce(key.isin(linked.filter(where)[rel.foreign_key]), False)
+    if node.match in (None, "any"):
+        return any_match  # type: ignore[no-any-return]
+    if node.match == "none":
+        return ~any_match  # type: ignore[no-any-return]
+    has_any = ibis.coalesce(key.isin(linked[rel.foreign_key]), False)
+    some_fail = ibis.coalesce(key.isin(linked.filter(~where)[rel.foreign_key]), False)
+    return has_any & ~some_fail  # type: ignore[no-any-return]
+
+
+def _window(node: n.Window | None, ts: ir.Value, ctx: Context) -> ir.BooleanValue:
+    """Interactions up to as_of, inside the window if there is one."""
+    k = ctx.clock
+    test = ts <= ibis.literal(k.now_utc, type="timestamp")
+    if node is None:
+        return test  # type: ignore[no-any-return]
+    if node.last is not None and node.unit is not None:
+        if node.unit is n.TimeUnit.HOUR:
+            low = k.hours(-node.last)
+        else:
+            low = k.day_start(k.relative(-node.last, node.unit))
+        return test & (ts >= ibis.literal(low, type="timestamp"))  # type: ignore[no-any-return]
+    if node.from_ is not None:
+        test &= ts >= ibis.literal(k.day_start(node.from_), type="timestamp")
+    if node.to is not None:
+        test &= ts < ibis.literal(k.day_after(node.to), type="timestamp")
+    return test  # type: ignore[no-any-return]
+
+
+def behavior_rows(node: n.Behavior, ctx: Context) -> ir.Table:
+    """The interactions a behavior condition looks at: its kind, window and where."""
+    inter = ctx.catalog.interactions[node.interaction]
+    table = ctx.tables.interaction(node.interaction)
+    keep = table[inter.profile_key].notnull() & _window(node.window, table[inter.timestamp], ctx)
+    if node.where is not None:
+        keep &= condition(node.where, Scope(table, None, inter.name), ctx)
+    return table.filter(keep)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a behavior condition computes per profile, and the test on it."""
+
+    value: Callable[[ir.Table], ir.Value]  # the per-profile reduction of the rows
+    type: AttrType
+    op: str
+    operand: Any
+    unit: n.TimeUnit | None
+    when_absent: bool  # whether a profile with no rows passes
+
+
+def behavior_measure(node: n.Behavior, ctx: Context) -> Measure:
+    """The reduction a behavior condition tests (count by default)."""
+    inter = ctx.catalog.interactions[node.interaction]
+    if node.occurrence is not None:
+        occ = node.occurrence
+        ts = inter.timestamp
+        return Measure(
+            (lambda r: r[ts].min()) if occ.which == "first" else (lambda r: r[ts].max()),
+            AttrType.TIMESTAMP, occ.op, occ.value, occ.unit, occ.op == "is_empty",
+        )
+    agg = node.aggregate
+    if agg is None:
+        count = node.count or n.Comparison(op="gte", value=1)
+        return Measure(
+            lambda r: r.count(), AttrType.INTEGER, count.op, count.value, None,
+            compare_numbers(count.op, 0, count.value),
+        )
+    ftype = inter.attributes[agg.field].type
+    field = agg.field
+    if agg.fn == "sum":
+        return Measure(
+            lambda r: ibis.coalesce(r[field].sum(), 0).cast("float64"),
+            AttrType.FLOAT, agg.op, agg.value, None, compare_numbers(agg.op, 0.0, agg.value),
+        )
+    if agg.fn == "avg":
+        return Measure(lambda r: r[field].mean(), AttrType.FLOAT, agg.op, agg.value, None,
+                       agg.op == "is_empty")
+    if ftype.is_number:
+        reduce_number: Callable[[ir.Table], ir.Value] = (
+            (lambda r: r[field].min().cast("float64"))
+            if agg.fn == "min"
+            else (lambda r: r[field].max().cast("float64"))
+        )
+        return Measure(reduce_number, AttrType.FLOAT, agg.op, agg.value, agg.unit,
+                       agg.op == "is_empty")
+    return Measure(
+        (lambda r: r[field].min()) if agg.fn == "min" else (lambda r: r[field].max()),
+        ftype, agg.op, agg.value, agg.unit, agg.op == "is_empty",
+    )
+
+
+@handles(n.Behavior)
+def _behavior(node: n.Behavior, scope: Scope, ctx: Context) -> ir.BooleanValue:
+    assert scope.entity is not None
+    key = scope.table[ctx.catalog.entities[scope.entity].key]
+    rows = behavior_rows(node, ctx)
+    pk = ctx.catalog.interactions[node.interaction].profile_key
+    measure = behavior_measure(node, ctx)
+    if measure.op == "gte" and measure.operand == 1 and measure.type is AttrType.INTEGER:
+        return ibis.coalesce(key.isin(rows[pk]), False)  # type: ignore[no-any-return]
+    grouped = rows.group_by(pk).agg(v=measure.value(rows))
+    hold = value_test(grouped.v, measure.type, measure.op, measure.operand, measure.unit,
+                      ctx.clock)
+    return _member_of(key, grouped, pk, hold, measure.when_absent)
+
+
+@handles(n.InSegment)
+def _in_segment(node: n.InSegment, scope: Scope, ctx: Context) -> ir.BooleanValue:
+    target = ctx.segments(node.segment) if ctx.segments else None
+    if target is None:
+        raise DefinitionError(
+            "definition is not valid", [Problem("segment", f"unknown segment {node.segment!r}")]
+        )
+    if ctx.depth > 50:
+        raise DefinitionError("segment references nest too deep (is there a cycle?)")
+    inner = replace(ctx, clock=Clock.at(ctx.clock.as_of, target.timezone), depth=ctx.depth + 1)
+    return condition(target.condition, scope, inner)
+
+
+def compile_predicate(
+    catalog: Catalog,
+    definition: n.Definition,
+    *,
+    as_of: Any,
+    segments: SegmentResolver | None = None,
+    tables: Tables | None = None,
+) -> tuple[ir.Table, ir.BooleanValue]:
+    """The audience table and the strict boolean selecting the definition's members."""
+    tables = tables or Tables(catalog)
+    ctx = Context(catalog, tables, Clock.at(as_of, definition.timezone), segments)
+    audience = tables.entity(definition.audience)
+    return audience, condition(definition.condition, Scope(audience, definition.audience), ctx)
+

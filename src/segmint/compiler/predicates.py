@@ -1,0 +1,215 @@
+"""Value tests: one operator applied to one column, as a strict (never NULL) Ibis boolean.
+
+A missing value (NULL, empty text, empty list) fails every test but `is_empty`. Values
+enter only as typed Ibis literals; text tests use literal string functions, never LIKE.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from segmint.catalog import AttrType
+from segmint.compiler.timeline import Clock
+from segmint.definition.nodes import TimeUnit
+from segmint.errors import InternalError
+
+Test = Callable[[ir.Value, Any, TimeUnit | None, Clock], ir.BooleanValue]
+
+
+def missing(col: ir.Value, typ: AttrType) -> ir.BooleanValue:
+    """True where the value counts as missing for its type."""
+    if typ is AttrType.STRING:
+        return col.isnull() | (col == ibis.literal("", type="string"))  # type: ignore[no-any-return]
+    if typ is AttrType.LIST:
+        return col.isnull() | (col.length() == 0)  # type: ignore[attr-defined,no-any-return]
+    return col.isnull()
+
+
+def _lit(value: Any, typ: AttrType) -> ir.Value:
+    if typ is AttrType.STRING or typ is AttrType.LIST:
+        return ibis.literal(value, type="string")
+    if typ is AttrType.INTEGER:
+        return ibis.literal(value, type="int64")
+    if typ is AttrType.FLOAT:
+        return ibis.literal(float(value), type="float64")
+    if typ is AttrType.DATE:
+        return ibis.literal(dt.date.fromisoformat(value), type="date")
+    raise InternalError(f"no literal for {typ.value}")
+
+
+def _ts(value: dt.datetime) -> ir.Value:
+    return ibis.literal(value, type="timestamp")
+
+
+def _day(value: dt.date) -> ir.Value:
+    return ibis.literal(value, type="date")
+
+
+# --- text, numbers and lists --------------------------------------------------------------
+
+
+def _scalar_tests(typ: AttrType) -> dict[str, Test]:
+    def lit(v: Any) -> ir.Value:
+        return _lit(v, typ)
+
+    def values(v: Any) -> list[ir.Value]:
+        return [lit(x) for x in v]
+
+    return {
+        "eq": lambda c, v, u, k: c == lit(v),
+        "neq": lambda c, v, u, k: c != lit(v),
+        "lt": lambda c, v, u, k: c < lit(v),
+        "lte": lambda c, v, u, k: c <= lit(v),
+        "gt": lambda c, v, u, k: c > lit(v),
+        "gte": lambda c, v, u, k: c >= lit(v),
+        "between": lambda c, v, u, k: (c >= lit(v[0])) & (c <= lit(v[1])),
+        "in": lambda c, v, u, k: c.isin(values(v)),
+        "not_in": lambda c, v, u, k: c.notin(values(v)),
+        "contains": lambda c, v, u, k: c.contains(lit(v)),
+        "not_contains": lambda c, v, u, k: ~c.contains(lit(v)),
+        "starts_with": lambda c, v, u, k: c.startswith(lit(v)),
+        "ends_with": lambda c, v, u, k: c.endswith(lit(v)),
+    }
+
+
+def _any_of(col: ir.Value, items: Any) -> ir.BooleanValue:
+    tests = [col.contains(ibis.literal(x, type="string")) for x in items]  # type: ignore[attr-defined]
+    return ibis.or_(*tests)  # type: ignore[no-any-return]
+
+
+LIST_TESTS: dict[str, Test] = {
+    "has": lambda c, v, u, k: c.contains(ibis.literal(v, type="string")),
+    "has_any": lambda c, v, u, k: _any_of(c, v),
+    "has_all": lambda c, v, u, k: ibis.and_(
+        *[c.contains(ibis.literal(x, type="string")) for x in v]
+    ),
+    "has_none": lambda c, v, u, k: ~_any_of(c, v),
+}
+
+BOOLEAN_TESTS: dict[str, Test] = {
+    "is_true": lambda c, v, u, k: c == ibis.literal(True),
+    "is_false": lambda c, v, u, k: c == ibis.literal(False),
+}
+
+
+# --- dates: calendar days compared with calendar days ---------------------------------------
+
+
+def _date_in_last(c: ir.Value, v: Any, u: TimeUnit | None, k: Clock) -> ir.BooleanValue:
+    assert u is not None
+    return (c >= _day(k.relative(-v, u))) & (c <= _day(k.today))  # type: ignore[no-any-return]
+
+
+def _date_in_next(c: ir.Value, v: Any, u: TimeUnit | None, k: Clock) -> ir.BooleanValue:
+    assert u is not None
+    return (c >= _day(k.today)) & (c <= _day(k.relative(v, u)))  # type: ignore[no-any-return]
+
+
+def _anniversary(c: ir.Value, v: Any, u: TimeUnit | None, k: Clock) -> ir.BooleanValue:
+    today = k.today
+    month, day = c.month(), c.day()  # type: ignore[attr-defined]
+
+    def in_year(year: int) -> ir.Value:
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        fixed = day if leap else ibis.ifelse((month == 2) & (day == 29), 28, day)
+        return ibis.date(year, month, fixed)
+
+    if today.year >= dt.MAXYEAR:
+        return ibis.literal(False)
+    this_year = in_year(today.year)
+    upcoming = ibis.ifelse(this_year >= _day(today), this_year, in_year(today.year + 1))
+    return upcoming <= _day(today + dt.timedelta(days=v))  # type: ignore[no-any-return]
+
+
+DATE_TESTS: dict[str, Test] = {
+    "on": lambda c, v, u, k: c == _lit(v, AttrType.DATE),
+    "before": lambda c, v, u, k: c < _lit(v, AttrType.DATE),
+    "after": lambda c, v, u, k: c > _lit(v, AttrType.DATE),
+    "between": lambda c, v, u, k: (c >= _lit(v[0], AttrType.DATE))
+    & (c <= _lit(v[1], AttrType.DATE)),
+    "in_last": _date_in_last,
+    "in_next": _date_in_next,
+    "more_than_ago": lambda c, v, u, k: c < _day(k.relative(-v, u)),  # type: ignore[arg-type]
+    "anniversary_within": _anniversary,
+}
+
+
+# --- timestamps: instants compared with the UTC bounds of local days -----------------------
+
+
+def _start(k: Clock, day: dt.date) -> ir.Value:
+    return _ts(k.day_start(day))
+
+
+def _after_day(k: Clock, day: dt.date) -> ir.Value:
+    """The first instant after a local day."""
+    return _ts(k.day_after(day))
+
+
+def _ts_in_last(c: ir.Value, v: Any, u: TimeUnit | None, k: Clock) -> ir.BooleanValue:
+    assert u is not None
+    low = _ts(k.hours(-v)) if u is TimeUnit.HOUR else _start(k, k.relative(-v, u))
+    return (c >= low) & (c <= _ts(k.now_utc))  # type: ignore[no-any-return]
+
+
+def _ts_in_next(c: ir.Value, v: Any, u: TimeUnit | None, k: Clock) -> ir.BooleanValue:
+    assert u is not None
+    if u is TimeUnit.HOUR:
+        return (c >= _ts(k.now_utc)) & (c <= _ts(k.hours(v)))  # type: ignore[no-any-return]
+    return (c >= _ts(k.now_utc)) & (c < _after_day(k, k.relative(v, u)))  # type: ignore[no-any-return]
+
+
+def _ts_more_than_ago(c: ir.Value, v: Any, u: TimeUnit | None, k: Clock) -> ir.BooleanValue:
+    assert u is not None
+    if u is TimeUnit.HOUR:
+        return c < _ts(k.hours(-v))  # type: ignore[no-any-return]
+    return c < _start(k, k.relative(-v, u))  # type: ignore[no-any-return]
+
+
+def _iso(v: Any) -> dt.date:
+    return dt.date.fromisoformat(v)
+
+
+TIMESTAMP_TESTS: dict[str, Test] = {
+    "on": lambda c, v, u, k: (c >= _start(k, _iso(v))) & (c < _after_day(k, _iso(v))),
+    "before": lambda c, v, u, k: c < _start(k, _iso(v)),
+    "after": lambda c, v, u, k: c >= _after_day(k, _iso(v)),
+    "between": lambda c, v, u, k: (c >= _start(k, _iso(v[0])))
+    & (c < _after_day(k, _iso(v[1]))),
+    "in_last": _ts_in_last,
+    "in_next": _ts_in_next,
+    "more_than_ago": _ts_more_than_ago,
+}
+
+
+TESTS: dict[AttrType, dict[str, Test]] = {
+    AttrType.STRING: _scalar_tests(AttrType.STRING),
+    AttrType.INTEGER: _scalar_tests(AttrType.INTEGER),
+    AttrType.FLOAT: _scalar_tests(AttrType.FLOAT),
+    AttrType.BOOLEAN: BOOLEAN_TESTS,
+    AttrType.DATE: DATE_TESTS,
+    AttrType.TIMESTAMP: TIMESTAMP_TESTS,
+    AttrType.LIST: LIST_TESTS,
+}
+
+
+def value_test(
+    col: ir.Value, typ: AttrType, op: str, value: Any, unit: TimeUnit | None, clock: Clock
+) -> ir.BooleanValue:
+    """`col op value` as a strict boolean: missing values match only is_empty."""
+    gone = missing(col, typ)
+    if op == "is_empty":
+        return gone
+    if op == "is_not_empty":
+        return ~gone
+    table = TESTS[typ]
+    if op not in table:
+        raise InternalError(f"operator {op!r} has no compiler for {typ.value}")
+    # The test is NULL only where the column is NULL, which `~gone` already rules out, so
+    # the conjunction is never NULL; it stays a plain comparison the engine can prune on.
+    return ~gone & table[op](col, value, unit, clock)  # type: ignore[no-any-return]

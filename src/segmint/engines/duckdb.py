@@ -1,0 +1,276 @@
+"""The embedded engine: evaluates compiled definitions on DuckDB and keeps membership versions.
+
+DuckDB allows one read-write process per database file; opening a file another process
+holds fails with a WorkspaceError naming the file, never a raw lock error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import ibis
+import ibis.expr.types as ir
+
+from segmint.catalog import Catalog
+from segmint.compiler import Tables, compile_predicate
+from segmint.compiler.explain import Step, plan_explain
+from segmint.definition.check import SegmentResolver
+from segmint.definition.nodes import Definition
+from segmint.engines.base import Explanation, Page
+from segmint.engines.versions import MembershipStore
+from segmint.errors import InternalError, NotFoundError, UserError, WorkspaceError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+def connect(path: Path | None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB database (in memory when path is None) in UTC."""
+    try:
+        con = duckdb.connect(str(path) if path else ":memory:", read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise WorkspaceError(
+                f"{path} is in use by another Segmint process (a running `segmint serve` or "
+                "another command); stop it or run the command against that server"
+            ) from None
+        raise WorkspaceError(f"cannot open {path}: {exc}") from None
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+class DuckDBEngine:
+    """Evaluates definitions over a catalog's tables in one DuckDB database."""
+
+    name = "duckdb"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
+        self.con = con
+        self.catalog = catalog
+        self.backend = ibis.duckdb.from_connection(con)
+        self.tables = Tables(catalog)
+        self.versions = MembershipStore(con, catalog)
+
+    @classmethod
+    def open(cls, path: Path, catalog: Catalog) -> DuckDBEngine:
+        return cls(connect(path), catalog)
+
+    @classmethod
+    def in_memory(cls, catalog: Catalog, tables: Mapping[str, pa.Table]) -> DuckDBEngine:
+        """An engine over in-memory Arrow tables (tests, notebooks)."""
+        con = connect(None)
+        for name, data in tables.items():
+            con.register("__arrow_input", data)
+            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM __arrow_input')
+            con.unregister("__arrow_input")
+        return cls(con, catalog)
+
+    def close(self) -> None:
+        self.con.close()
+
+    # --- compiling -------------------------------------------------------------------
+
+    def members_query(
+        self, definition: Definition, *, as_of: dt.datetime, segments: SegmentResolver | None
+    ) -> ir.Table:
+        table, pred = compile_predicate(
+            self.catalog, definition, as_of=as_of, segments=segments, tables=self.tables
+        )
+        return table.filter(pred)
+
+    def sql(
+        self,
+        definition: Definition,
+        *,
+        as_of: dt.datetime,
+        segments: SegmentResolver | None = None,
+    ) -> str:
+        key = self.catalog.entities[definition.audience].key
+        query = self.members_query(definition, as_of=as_of, segments=segments).select(key)
+        return str(ibis.to_sql(query, dialect="duckdb"))
+
+    # --- running ---------------------------------------------------------------------
+
+    def _run(self, expr: ir.Expr) -> Any:
+        try:
+            return self.backend.execute(expr)
+        except duckdb.Error as exc:
+            raise InternalError(f"the engine failed: {exc}", sql=str(ibis.to_sql(expr))) from exc
+
+    def count(
+        self,
+        definition: Definition,
+        *,
+        as_of: dt.datetime,
+        segments: SegmentResolver | None = None,
+    ) -> int:
+        """The exact number of members."""
+        return int(self._run(self.members_query(definition, as_of=as_of, segments=segments)
+                             .count()))
+
+    def member_keys(
+        self,
+        definition: Definition,
+        *,
+        as_of: dt.datetime,
+        segments: SegmentResolver | None = None,
+    ) -> set[Any]:
+        """Every member's key."""
+        key = self.catalog.entities[definition.audience].key
+        query = self.members_query(definition, as_of=as_of, segments=segments).select(key)
+        arrow = self._arrow(query)
+        return set(arrow.column(0).to_pylist())
+
+    def _arrow(self, expr: ir.Table) -> pa.Table:
+        try:
+            return self.backend.to_pyarrow(expr)
+        except duckdb.Error as exc:
+            raise InternalError(f"the engine failed: {exc}", sql=str(ibis.to_sql(expr))) from exc
+
+    def members(
+        self,
+        definition: Definition,
+        *,
+        as_of: dt.datetime,
+        fields: Sequence[str] = (),
+        limit: int = 100,
+        offset: int = 0,
+        segments: SegmentResolver | None = None,
+    ) -> Page:
+        """One page of members ordered by key, with the chosen (possibly dotted) fields."""
+        entity = self.catalog.entities[definition.audience]
+        chosen = list(fields) or [entity.key]
+        bad = []
+        for name in chosen:
+            try:
+                self.catalog.resolve_field(entity.name, name)
+            except KeyError as exc:
+                bad.append(str(exc.args[0]))
+        if bad:
+            raise UserError("unknown fields: " + "; ".join(bad))
+        query = self.members_query(definition, as_of=as_of, segments=segments)
+        page = query.order_by(entity.key).limit(limit, offset=offset)
+        names = _unique([entity.key, *chosen])
+        local = [f for f in names if "." not in f]
+        rows = self._arrow(page.select(*local)).to_pylist()
+        keys = [r[entity.key] for r in rows]
+        for path in names:
+            if "." in path:
+                found = self._follow(entity.name, path, keys)
+                for row, value in zip(rows, found, strict=True):
+                    row[path] = value
+        return Page(fields=names, rows=[{f: r[f] for f in names} for r in rows],
+                    limit=limit, offset=offset)
+
+    def _follow(self, entity: str, path: str, keys: list[Any]) -> list[Any]:
+        """The value of a dotted field for each key, one small lookup per hop."""
+        ref = self.catalog.resolve_field(entity, path)
+        current = keys
+        holder = entity
+        column = ref.hops[0].foreign_key
+        for hop in (*ref.hops, None):
+            table = self.tables.entity(holder)
+            key = self.catalog.entities[holder].key
+            wanted = [k for k in set(current) if k is not None]
+            looked = self._arrow(
+                table.filter(table[key].isin(wanted)).select(k=table[key], v=table[column])
+            ).to_pylist() if wanted else []
+            lookup = {r["k"]: r["v"] for r in looked}
+            current = [lookup.get(k) if k is not None else None for k in current]
+            if hop is None:
+                break
+            holder = hop.target
+            nxt = ref.hops.index(hop) + 1
+            column = ref.hops[nxt].foreign_key if nxt < len(ref.hops) else ref.attribute.name
+        return current
+
+    def explain(
+        self,
+        definition: Definition,
+        profile: Any,
+        *,
+        as_of: dt.datetime,
+        segments: SegmentResolver | None = None,
+    ) -> Explanation:
+        """For one profile: each condition, whether it holds, and the values that decided."""
+        entity = self.catalog.entities[definition.audience]
+        table = self.tables.entity(entity.name)
+        key_type = table[entity.key].type()
+        try:
+            typed = ibis.literal(profile).cast(key_type).execute() if key_type.is_integer() \
+                else str(profile)
+        except Exception:  # noqa: BLE001 - any cast failure means no such profile
+            typed = None
+        exists = typed is not None and int(self._run(
+            table.filter(table[entity.key] == ibis.literal(typed, type=key_type)).count()
+        )) > 0
+        if not exists:
+            raise NotFoundError(f"no {entity.name} with {entity.key} = {profile!r}")
+        plan = plan_explain(self.catalog, definition, typed, as_of=as_of, segments=segments)
+        return Explanation(profile=typed, root=self._fill(plan))
+
+    def _fill(self, step: Step) -> dict[str, Any]:
+        values = {name: _plain(self._run(expr)) for name, expr in step.values.items()}
+        return {
+            "path": step.path,
+            "type": step.type,
+            "text": step.text,
+            "result": bool(self._run(step.test)),
+            "values": values,
+            "children": [self._fill(c) for c in step.children],
+        }
+
+    # --- membership versions -----------------------------------------------------------
+
+    def materialise(
+        self,
+        segment: str,
+        definition: Definition,
+        *,
+        as_of: dt.datetime,
+        segments: SegmentResolver | None = None,
+    ) -> int:
+        """Evaluate and store the members as a new version, then make it current at once."""
+        key = self.catalog.entities[definition.audience].key
+        query = self.members_query(definition, as_of=as_of, segments=segments).select(key)
+        sql = str(ibis.to_sql(query, dialect="duckdb"))
+        return self.versions.write(segment, definition.audience, sql, as_of=as_of)
+
+    @contextmanager
+    def timed(self) -> Iterator[list[float]]:
+        box: list[float] = []
+        start = time.perf_counter()
+        try:
+            yield box
+        finally:
+            box.append(time.perf_counter() - start)
+
+
+def _unique(items: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _plain(value: Any) -> Any:
+    """Engine scalars as JSON-able Python values."""
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        try:
+            value = value.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:  # NaN from an empty aggregate
+        return None
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "tolist"):
+        return _plain(value.tolist())
+    return value
