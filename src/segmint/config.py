@@ -1,0 +1,127 @@
+"""Settings: read from the workspace's segmint.toml, overridden by SEGMINT_* environment variables.
+
+Nested settings use a double underscore in the environment, e.g.
+`SEGMINT_ENGINE__DATABASE=/data/big.duckdb` or `SEGMINT_LIMITS__MAX_DEPTH=30`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from segmint.definition.check import Limits
+from segmint.errors import Problem, WorkspaceError
+
+SETTINGS_FILE = "segmint.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EngineSettings(_Section):
+    """Where segments are evaluated."""
+
+    kind: str = "duckdb"  # the embedded engine; Spark and PostgreSQL arrive as engines later
+    database: str = "segmint.duckdb"  # relative to the workspace
+    threads: int | None = None  # DuckDB worker threads; default: all cores
+    memory_limit: str | None = None  # e.g. "8GB"; default: DuckDB's (80% of RAM)
+
+
+class MetadataSettings(_Section):
+    """Where segments, runs and history are kept."""
+
+    url: str = "sqlite:///segmint.db"  # relative SQLite paths are inside the workspace
+
+
+class DefaultSettings(_Section):
+    """Defaults for new segments and previews."""
+
+    timezone: str = "UTC"
+    preview_limit: int = Field(default=100, ge=1, le=10_000)
+
+
+class LimitSettings(_Section):
+    """Size limits on one definition."""
+
+    max_depth: int = Field(default=20, ge=1, le=100)
+    max_conditions: int = Field(default=500, ge=1, le=10_000)
+    max_list_values: int = Field(default=1000, ge=1, le=100_000)
+    max_text_length: int = Field(default=1000, ge=1, le=100_000)
+    max_relative: int = Field(default=100_000, ge=1)
+
+    def to_limits(self) -> Limits:
+        return Limits(**self.model_dump())
+
+
+class Settings(BaseSettings):
+    """Every setting of a workspace."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SEGMINT_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    name: str = "segmint"
+    engine: EngineSettings = Field(default_factory=EngineSettings)
+    metadata: MetadataSettings = Field(default_factory=MetadataSettings)
+    defaults: DefaultSettings = Field(default_factory=DefaultSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment wins over the file (passed in as init values).
+        return env_settings, init_settings
+
+
+def load_settings(root: Path) -> Settings:
+    """Read segmint.toml in `root` (if present) and apply environment overrides."""
+    path = root / SETTINGS_FILE
+    data: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise WorkspaceError(f"{path}: not valid TOML ({exc})") from None
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        problems = [
+            Problem(".".join(str(p) for p in err["loc"]), err["msg"]) for err in exc.errors()
+        ]
+        raise WorkspaceError(f"{path}: invalid settings", problems) from None
+
+
+DEFAULT_TOML = """\
+# Segmint workspace settings. Every value can be overridden by an environment variable:
+# SEGMINT_<SECTION>__<KEY>, e.g. SEGMINT_ENGINE__DATABASE=/tmp/other.duckdb
+name = "{name}"
+
+[engine]
+kind = "duckdb"
+database = "segmint.duckdb"
+
+[metadata]
+url = "sqlite:///segmint.db"
+
+[defaults]
+timezone = "UTC"
+preview_limit = 100
+
+[limits]
+max_depth = 20
+max_conditions = 500
+max_list_values = 1000
+max_text_length = 1000
+max_relative = 100000
+"""

@@ -1,0 +1,19 @@
+"""Loading a workspace's sources into its engine."""
+
+from __future__ import annotations
+
+from segmint.engines.duckdb import connect
+from segmint.progress import Progress, silent
+from segmint.sources.ingest import IngestReport, ingest
+from segmint.workspace import Workspace
+
+
+def ingest_workspace(ws: Workspace, progress: Progress = silent) -> IngestReport:
+    """Load every source of model.yaml; all or nothing."""
+    con = connect(ws.database_path)
+    try:
+        report = ingest(con, ws.root, ws.model, progress)
+        ws.catalog(con)  # the model must now be complete (every type known)
+        return report
+    finally:
+        con.close()

@@ -1,0 +1,1 @@
+"""Sources: reading customer data files into the engine."""
