@@ -293,9 +293,7 @@ def _check_structure(spec: ModelSpec) -> Iterable[Problem]:
             holder = ent if rel.type == "many_to_one" else target
             if holder.attributes is not None and rel.foreign_key not in holder.attributes:
                 owner = name if rel.type == "many_to_one" else rel.entity
-                yield Problem(
-                    f"{at}.foreign_key", f"{owner} has no attribute {rel.foreign_key!r}"
-                )
+                yield Problem(f"{at}.foreign_key", f"{owner} has no attribute {rel.foreign_key!r}")
     if not any(e.audience for e in spec.entities.values()):
         yield Problem("entities", "no entity is marked audience: true")
     for name, inter in spec.interactions.items():

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 class Problem:
     """One thing wrong with an input, and where it is (a JSON path, a file and row, a field)."""
 
-    path: str  # e.g. "condition.conditions[1].window.last" or "data/contacts.csv: row 7, column age"
+    path: (
+        str  # e.g. "condition.conditions[1].window.last" or "data/contacts.csv: row 7, column age"
+    )
     message: str
 
     def __str__(self) -> str:

@@ -24,7 +24,7 @@ import yaml
 
 from segmint.catalog import Catalog, ModelSpec, parse_model, resolve_catalog
 from segmint.config import DEFAULT_TOML, SETTINGS_FILE, Settings, load_settings
-from segmint.definition.load import load_document
+from segmint.definition.load import load_document, safe_load
 from segmint.definition.nodes import Definition, SegmentDocument
 from segmint.errors import DefinitionError, ModelError, Problem, WorkspaceError
 
@@ -105,7 +105,8 @@ class Workspace:
         if not self.segments_dir.is_dir():
             return []
         return sorted(
-            p.stem for p in self.segments_dir.iterdir()
+            p.stem
+            for p in self.segments_dir.iterdir()
             if p.suffix in (".yaml", ".yml", ".json") and KEY_PATTERN.match(p.stem)
         )
 
@@ -115,12 +116,13 @@ def read_model(path: Path) -> ModelSpec:
     if not path.is_file():
         raise WorkspaceError(f"{path}: no data model; is this a workspace? (segmint init)")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f"{path}: line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
-        raise ModelError(f"{path} is not valid YAML",
-                         [Problem(place, str(getattr(exc, "problem", exc)))]) from None
+        raise ModelError(
+            f"{path} is not valid YAML", [Problem(place, str(getattr(exc, "problem", exc)))]
+        ) from None
     return parse_model(data, str(path))
 
 

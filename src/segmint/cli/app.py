@@ -28,7 +28,8 @@ app = typer.Typer(
 )
 
 WorkspaceOpt = Annotated[
-    Path, typer.Option("--workspace", "-w", help="The workspace folder.", show_default="current folder")
+    Path,
+    typer.Option("--workspace", "-w", help="The workspace folder.", show_default="current folder"),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 AsOfOpt = Annotated[
@@ -145,7 +146,9 @@ def validate(file: FileArg, workspace: WorkspaceOpt = Path(), as_json: JsonOpt =
 @app.command()
 @guarded
 def count(
-    file: FileArg, workspace: WorkspaceOpt = Path(), as_of: AsOfOpt = None,
+    file: FileArg,
+    workspace: WorkspaceOpt = Path(),
+    as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The exact number of members, and the time it took."""
@@ -154,8 +157,14 @@ def count(
 
     result = run(_ws(workspace), file, parse_as_of(as_of))
     if as_json:
-        emit_json({"key": result.key, "count": result.count, "seconds": result.seconds,
-                   "as_of": result.as_of})
+        emit_json(
+            {
+                "key": result.key,
+                "count": result.count,
+                "seconds": result.seconds,
+                "as_of": result.as_of,
+            }
+        )
     else:
         out.print(f"{result.count:,} members ({result.seconds * 1000:.1f} ms)")
 
@@ -178,11 +187,11 @@ def members(
     from segmint.services.evaluation import parse_as_of
 
     chosen = [f.strip() for f in fields.split(",") if f.strip()] if fields else []
-    page = run(_ws(workspace), file, parse_as_of(as_of), fields=chosen, limit=limit,
-               offset=offset)
+    page = run(_ws(workspace), file, parse_as_of(as_of), fields=chosen, limit=limit, offset=offset)
     if as_json:
-        emit_json({"fields": page.fields, "rows": page.rows, "limit": page.limit,
-                   "offset": page.offset})
+        emit_json(
+            {"fields": page.fields, "rows": page.rows, "limit": page.limit, "offset": page.offset}
+        )
         return
     table = Table(*page.fields)
     for row in page.rows:
@@ -226,7 +235,9 @@ def _print_step(step: dict[str, Any], depth: int) -> None:
 @app.command()
 @guarded
 def sql(
-    file: FileArg, workspace: WorkspaceOpt = Path(), as_of: AsOfOpt = None,
+    file: FileArg,
+    workspace: WorkspaceOpt = Path(),
+    as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The SQL the engine runs for a definition, for inspection."""
@@ -244,8 +255,9 @@ def sql(
 @guarded
 def demo(
     workspace: WorkspaceOpt = Path("demo"),
-    contacts: Annotated[int, typer.Option(help="How many contacts (about 20 interactions each).")]
-    = 10_000,
+    contacts: Annotated[
+        int, typer.Option(help="How many contacts (about 20 interactions each).")
+    ] = 10_000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 7,
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Do not start the server afterwards.")
@@ -259,20 +271,44 @@ def demo(
         raise UserError("--contacts must be between 10 and 100000000")
     with progress_bars(not as_json) as bars:
         result = build_demo(workspace, contacts=contacts, seed=seed, progress=bars)
-    rows = [{"key": s.key, "name": s.name, "audience": s.audience, "count": s.count,
-             "seconds": s.seconds} for s in result.segments]
+    rows: list[dict[str, Any]] = [
+        {
+            "key": s.key,
+            "name": s.name,
+            "audience": s.audience,
+            "count": s.count,
+            "seconds": s.seconds,
+        }
+        for s in result.segments
+    ]
     if as_json:
-        emit_json({"workspace": str(result.root), "contacts": contacts, "seed": seed,
-                   "as_of": result.as_of, "segments": rows})
+        emit_json(
+            {
+                "workspace": str(result.root),
+                "contacts": contacts,
+                "seed": seed,
+                "as_of": result.as_of,
+                "segments": rows,
+            }
+        )
         return
-    table = Table("segment", "name", "audience", "members", "time (ms)",
-                  title=f"Demo segments as of {result.as_of:%Y-%m-%d %H:%M} UTC")
+    table = Table(
+        "segment",
+        "name",
+        "audience",
+        "members",
+        "time (ms)",
+        title=f"Demo segments as of {result.as_of:%Y-%m-%d %H:%M} UTC",
+    )
     for r in rows:
-        table.add_row(r["key"], r["name"], r["audience"], f"{r['count']:,}",
-                      f"{r['seconds'] * 1000:.1f}")
+        table.add_row(
+            r["key"], r["name"], r["audience"], f"{r['count']:,}", f"{r['seconds'] * 1000:.1f}"
+        )
     out.print(table)
-    out.print(f"Workspace: {result.root}  (try: segmint count {result.root}/segments/"
-              f"{rows[0]['key']}.yaml -w {result.root} --as-of {result.as_of:%Y-%m-%d})")
+    out.print(
+        f"Workspace: {result.root}  (try: segmint count {result.root}/segments/"
+        f"{rows[0]['key']}.yaml -w {result.root} --as-of {result.as_of:%Y-%m-%d})"
+    )
     if not no_serve:
         out.print("No server to start yet: the web app is not part of this build.")
 

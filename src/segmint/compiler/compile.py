@@ -65,6 +65,12 @@ def condition(node: n.Condition, scope: Scope, ctx: Context) -> ir.BooleanValue:
     return handler(node, scope, ctx)
 
 
+def _entity(scope: Scope) -> str:
+    if scope.entity is None:  # the checker keeps entity conditions out of behavior wheres
+        raise InternalError("an entity condition inside a behavior's where")
+    return scope.entity
+
+
 def _member_of(
     col: ir.Value, keys: ir.Table, key_col: str, hold: ir.BooleanValue, when_absent: bool
 ) -> ir.BooleanValue:
@@ -72,18 +78,18 @@ def _member_of(
     `when_absent`. `keys` must have at most one row per key when `when_absent` is true."""
     if when_absent:
         failing = keys.filter(~hold)[key_col]
-        return ~ibis.coalesce(col.isin(failing), False)  # type: ignore[no-any-return]
-    return ibis.coalesce(col.isin(keys.filter(hold)[key_col]), False)  # type: ignore[no-any-return]
+        return ~ibis.coalesce(col.isin(failing), False)
+    return ibis.coalesce(col.isin(keys.filter(hold)[key_col]), False)
 
 
 @handles(n.And)
 def _and(node: n.And, scope: Scope, ctx: Context) -> ir.BooleanValue:
-    return ibis.and_(*(condition(c, scope, ctx) for c in node.conditions))  # type: ignore[no-any-return]
+    return ibis.and_(*(condition(c, scope, ctx) for c in node.conditions))
 
 
 @handles(n.Or)
 def _or(node: n.Or, scope: Scope, ctx: Context) -> ir.BooleanValue:
-    return ibis.or_(*(condition(c, scope, ctx) for c in node.conditions))  # type: ignore[no-any-return]
+    return ibis.or_(*(condition(c, scope, ctx) for c in node.conditions))
 
 
 @handles(n.Not)
@@ -94,8 +100,7 @@ def _not(node: n.Not, scope: Scope, ctx: Context) -> ir.BooleanValue:
 @handles(n.Attribute)
 def _attribute(node: n.Attribute, scope: Scope, ctx: Context) -> ir.BooleanValue:
     if scope.entity is None:
-        assert scope.interaction is not None
-        typ = ctx.catalog.interactions[scope.interaction].attributes[node.field].type
+        typ = ctx.catalog.interactions[str(scope.interaction)].attributes[node.field].type
         return value_test(scope.table[node.field], typ, node.op, node.value, node.unit, ctx.clock)
     ref = ctx.catalog.resolve_field(scope.entity, node.field)
     if not ref.hops:
@@ -113,9 +118,8 @@ def _attribute(node: n.Attribute, scope: Scope, ctx: Context) -> ir.BooleanValue
 
 @handles(n.Related)
 def _related(node: n.Related, scope: Scope, ctx: Context) -> ir.BooleanValue:
-    assert scope.entity is not None
-    rel = ctx.catalog.entities[scope.entity].relationships[node.relationship]
-    key = scope.table[ctx.catalog.entities[scope.entity].key]
+    rel = ctx.catalog.entities[_entity(scope)].relationships[node.relationship]
+    key = scope.table[ctx.catalog.entities[_entity(scope)].key]
     target = ctx.tables.entity(rel.target)
     linked = target.filter(target[rel.foreign_key].notnull())
     where = (
@@ -126,18 +130,19 @@ def _related(node: n.Related, scope: Scope, ctx: Context) -> ir.BooleanValue:
     if node.count is not None:
         matched = linked.filter(where)
         counts = matched.group_by(rel.foreign_key).agg(n=matched.count())
-        hold = value_test(counts.n, AttrType.INTEGER, node.count.op, node.count.value, None,
-                          ctx.clock)
+        hold = value_test(
+            counts.n, AttrType.INTEGER, node.count.op, node.count.value, None, ctx.clock
+        )
         zero = compare_numbers(node.count.op, 0, node.count.value)
         return _member_of(key, counts, rel.foreign_key, hold, zero)
     any_match = ibis.coalesce(key.isin(linked.filter(where)[rel.foreign_key]), False)
     if node.match in (None, "any"):
-        return any_match  # type: ignore[no-any-return]
+        return any_match
     if node.match == "none":
-        return ~any_match  # type: ignore[no-any-return]
+        return ~any_match
     has_any = ibis.coalesce(key.isin(linked[rel.foreign_key]), False)
     some_fail = ibis.coalesce(key.isin(linked.filter(~where)[rel.foreign_key]), False)
-    return has_any & ~some_fail  # type: ignore[no-any-return]
+    return has_any & ~some_fail
 
 
 def _window(node: n.Window | None, ts: ir.Value, ctx: Context) -> ir.BooleanValue:
@@ -145,18 +150,18 @@ def _window(node: n.Window | None, ts: ir.Value, ctx: Context) -> ir.BooleanValu
     k = ctx.clock
     test = ts <= ibis.literal(k.now_utc, type="timestamp")
     if node is None:
-        return test  # type: ignore[no-any-return]
+        return test
     if node.last is not None and node.unit is not None:
         if node.unit is n.TimeUnit.HOUR:
             low = k.hours(-node.last)
         else:
             low = k.day_start(k.relative(-node.last, node.unit))
-        return test & (ts >= ibis.literal(low, type="timestamp"))  # type: ignore[no-any-return]
+        return test & (ts >= ibis.literal(low, type="timestamp"))
     if node.from_ is not None:
         test &= ts >= ibis.literal(k.day_start(node.from_), type="timestamp")
     if node.to is not None:
         test &= ts < ibis.literal(k.day_after(node.to), type="timestamp")
-    return test  # type: ignore[no-any-return]
+    return test
 
 
 def behavior_rows(node: n.Behavior, ctx: Context) -> ir.Table:
@@ -189,13 +194,21 @@ def behavior_measure(node: n.Behavior, ctx: Context) -> Measure:
         ts = inter.timestamp
         return Measure(
             (lambda r: r[ts].min()) if occ.which == "first" else (lambda r: r[ts].max()),
-            AttrType.TIMESTAMP, occ.op, occ.value, occ.unit, occ.op == "is_empty",
+            AttrType.TIMESTAMP,
+            occ.op,
+            occ.value,
+            occ.unit,
+            occ.op == "is_empty",
         )
     agg = node.aggregate
     if agg is None:
         count = node.count or n.Comparison(op="gte", value=1)
         return Measure(
-            lambda r: r.count(), AttrType.INTEGER, count.op, count.value, None,
+            lambda r: r.count(),
+            AttrType.INTEGER,
+            count.op,
+            count.value,
+            None,
             compare_numbers(count.op, 0, count.value),
         )
     ftype = inter.attributes[agg.field].type
@@ -203,37 +216,45 @@ def behavior_measure(node: n.Behavior, ctx: Context) -> Measure:
     if agg.fn == "sum":
         return Measure(
             lambda r: ibis.coalesce(r[field].sum(), 0).cast("float64"),
-            AttrType.FLOAT, agg.op, agg.value, None, compare_numbers(agg.op, 0.0, agg.value),
+            AttrType.FLOAT,
+            agg.op,
+            agg.value,
+            None,
+            compare_numbers(agg.op, 0.0, agg.value),
         )
     if agg.fn == "avg":
-        return Measure(lambda r: r[field].mean(), AttrType.FLOAT, agg.op, agg.value, None,
-                       agg.op == "is_empty")
+        return Measure(
+            lambda r: r[field].mean(), AttrType.FLOAT, agg.op, agg.value, None, agg.op == "is_empty"
+        )
     if ftype.is_number:
         reduce_number: Callable[[ir.Table], ir.Value] = (
             (lambda r: r[field].min().cast("float64"))
             if agg.fn == "min"
             else (lambda r: r[field].max().cast("float64"))
         )
-        return Measure(reduce_number, AttrType.FLOAT, agg.op, agg.value, agg.unit,
-                       agg.op == "is_empty")
+        return Measure(
+            reduce_number, AttrType.FLOAT, agg.op, agg.value, agg.unit, agg.op == "is_empty"
+        )
     return Measure(
         (lambda r: r[field].min()) if agg.fn == "min" else (lambda r: r[field].max()),
-        ftype, agg.op, agg.value, agg.unit, agg.op == "is_empty",
+        ftype,
+        agg.op,
+        agg.value,
+        agg.unit,
+        agg.op == "is_empty",
     )
 
 
 @handles(n.Behavior)
 def _behavior(node: n.Behavior, scope: Scope, ctx: Context) -> ir.BooleanValue:
-    assert scope.entity is not None
-    key = scope.table[ctx.catalog.entities[scope.entity].key]
+    key = scope.table[ctx.catalog.entities[_entity(scope)].key]
     rows = behavior_rows(node, ctx)
     pk = ctx.catalog.interactions[node.interaction].profile_key
     measure = behavior_measure(node, ctx)
     if measure.op == "gte" and measure.operand == 1 and measure.type is AttrType.INTEGER:
-        return ibis.coalesce(key.isin(rows[pk]), False)  # type: ignore[no-any-return]
+        return ibis.coalesce(key.isin(rows[pk]), False)
     grouped = rows.group_by(pk).agg(v=measure.value(rows))
-    hold = value_test(grouped.v, measure.type, measure.op, measure.operand, measure.unit,
-                      ctx.clock)
+    hold = value_test(grouped.v, measure.type, measure.op, measure.operand, measure.unit, ctx.clock)
     return _member_of(key, grouped, pk, hold, measure.when_absent)
 
 
@@ -263,4 +284,3 @@ def compile_predicate(
     ctx = Context(catalog, tables, Clock.at(as_of, definition.timezone), segments)
     audience = tables.entity(definition.audience)
     return audience, condition(definition.condition, Scope(audience, definition.audience), ctx)
-

@@ -40,7 +40,7 @@ class Step:
 
 
 def _scalar(table: ir.Table, key_col: str, profile: Any, expr: ir.BooleanValue) -> ir.Value:
-    return table.filter(table[key_col] == ibis.literal(profile)).select(v=expr).v.max()  # type: ignore[no-any-return]
+    return table.filter(table[key_col] == ibis.literal(profile)).select(v=expr).v.max()
 
 
 def _field_value(ctx: Context, entity: str, path: str, profile: Any) -> ir.Value:
@@ -49,10 +49,10 @@ def _field_value(ctx: Context, entity: str, path: str, profile: Any) -> ir.Value
     key: ir.Value = ibis.literal(profile)
     current = table.filter(table[ctx.catalog.entities[entity].key] == key)
     for hop in ctx.catalog.resolve_field(entity, path).hops:
-        fk = current[hop.foreign_key].arbitrary().as_scalar()  # type: ignore[attr-defined]
+        fk = current[hop.foreign_key].arbitrary().as_scalar()
         target = ctx.tables.entity(hop.target)
         current = target.filter(target[ctx.catalog.entities[hop.target].key] == fk)
-    return current[path.split(".")[-1]].arbitrary()  # type: ignore[attr-defined,no-any-return]
+    return current[path.rsplit(".", 1)[-1]].arbitrary()
 
 
 def plan_explain(
@@ -70,15 +70,19 @@ def plan_explain(
 
 
 def _step(
-    node: n.Condition, definition: n.Definition, ctx: Context, path: list[str | int],
+    node: n.Condition,
+    definition: n.Definition,
+    ctx: Context,
+    path: list[str | int],
     profile: Any,
 ) -> Step:
     audience = definition.audience
     entity = ctx.catalog.entities[audience]
     table = ctx.tables.entity(audience)
     pred = condition(node, Scope(table, audience), ctx)
-    text = describe(n.Definition(audience=audience, timezone=definition.timezone,
-                                 condition=node), ctx.catalog)
+    text = describe(
+        n.Definition(audience=audience, timezone=definition.timezone, condition=node), ctx.catalog
+    )
     step = Step(format_path(path), node.type, text, _scalar(table, entity.key, profile, pred), {})
     if isinstance(node, n.And | n.Or):
         step.children = [
@@ -110,8 +114,14 @@ def _step(
     elif isinstance(node, n.InSegment) and ctx.segments is not None:
         target = ctx.segments(node.segment)
         if target is not None:
-            inner = Context(ctx.catalog, ctx.tables, Clock.at(ctx.clock.as_of, target.timezone),
-                            ctx.segments, ctx.depth + 1)
-            step.children = [_step(target.condition, target, inner, [node.segment, "condition"],
-                                   profile)]
+            inner = Context(
+                ctx.catalog,
+                ctx.tables,
+                Clock.at(ctx.clock.as_of, target.timezone),
+                ctx.segments,
+                ctx.depth + 1,
+            )
+            step.children = [
+                _step(target.condition, target, inner, [node.segment, "condition"], profile)
+            ]
     return step

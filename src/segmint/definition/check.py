@@ -45,9 +45,7 @@ Path = list[str | int]
 
 
 class _Checker:
-    def __init__(
-        self, catalog: Catalog, limits: Limits, segments: SegmentResolver | None
-    ) -> None:
+    def __init__(self, catalog: Catalog, limits: Limits, segments: SegmentResolver | None) -> None:
         self.catalog = catalog
         self.limits = limits
         self.segments = segments
@@ -60,7 +58,7 @@ class _Checker:
     # --- the tree ------------------------------------------------------------------
 
     def condition(self, node: n.Condition, scope: _Scope, path: Path, depth: int) -> None:
-        self.count += 1
+        self.count += len(list(_walk(node))) if depth > self.limits.max_depth else 1
         if depth > self.limits.max_depth:
             self.add(path, f"nested deeper than the limit of {self.limits.max_depth}")
             return
@@ -103,13 +101,18 @@ class _Checker:
             return
         rel = self.catalog.entities[scope.name].relationships.get(node.relationship)
         if rel is None:
-            self.add([*path, "relationship"], f"{scope.name} has no relationship named "
-                     f"{node.relationship!r}")
+            self.add(
+                [*path, "relationship"],
+                f"{scope.name} has no relationship named {node.relationship!r}",
+            )
             return
         if rel.type != "one_to_many":
-            self.add([*path, "relationship"], f"{scope.name}.{rel.name} is many-to-one; "
-                     "use a dotted field such as "
-                     f"{rel.name}.<attribute> in an attribute condition")
+            self.add(
+                [*path, "relationship"],
+                f"{scope.name}.{rel.name} is many-to-one; "
+                "use a dotted field such as "
+                f"{rel.name}.<attribute> in an attribute condition",
+            )
             return
         if node.count is not None:
             if node.match is not None:
@@ -125,12 +128,15 @@ class _Checker:
         inter = self.catalog.interactions.get(node.interaction)
         if inter is None or inter.profile != scope.name:
             kinds = ", ".join(self.catalog.interactions_of(scope.name)) or "none"
-            self.add([*path, "interaction"], f"{scope.name} has no interaction named "
-                     f"{node.interaction!r} (it has {kinds})")
+            self.add(
+                [*path, "interaction"],
+                f"{scope.name} has no interaction named {node.interaction!r} (it has {kinds})",
+            )
             return
         if node.where is not None:
-            self.condition(node.where, _Scope("interaction", inter.name), [*path, "where"],
-                           depth + 1)
+            self.condition(
+                node.where, _Scope("interaction", inter.name), [*path, "where"], depth + 1
+            )
         if node.window is not None:
             self.window(node.window, [*path, "window"])
         tests = [t for t in (node.count, node.aggregate, node.occurrence) if t is not None]
@@ -139,11 +145,16 @@ class _Checker:
         if node.count is not None:
             self.test(COUNT, AttrType.INTEGER, node.count, [*path, "count"])
         if node.occurrence is not None:
-            self.test(operators_for(AttrType.TIMESTAMP), AttrType.TIMESTAMP, node.occurrence,
-                      [*path, "occurrence"])
+            self.test(
+                operators_for(AttrType.TIMESTAMP),
+                AttrType.TIMESTAMP,
+                node.occurrence,
+                [*path, "occurrence"],
+            )
         if node.aggregate is not None:
-            self.aggregate(node.aggregate, scope=_Scope("interaction", inter.name),
-                           path=[*path, "aggregate"])
+            self.aggregate(
+                node.aggregate, scope=_Scope("interaction", inter.name), path=[*path, "aggregate"]
+            )
 
     def aggregate(self, node: n.Aggregate, scope: _Scope, path: Path) -> None:
         attr = self.field(node.field, scope, [*path, "field"])
@@ -151,8 +162,9 @@ class _Checker:
             return
         if node.fn in ("sum", "avg"):
             if not attr.type.is_number:
-                self.add([*path, "field"], f"{node.fn} needs a number; {attr.name} is "
-                         f"{attr.type.value}")
+                self.add(
+                    [*path, "field"], f"{node.fn} needs a number; {attr.name} is {attr.type.value}"
+                )
                 return
             if node.fn == "sum":  # a sum is never missing: no is_empty / is_not_empty
                 self.test(COUNT, AttrType.FLOAT, node, path)
@@ -160,8 +172,11 @@ class _Checker:
             result = AttrType.FLOAT
         else:
             if not (attr.type.is_number or attr.type.is_temporal):
-                self.add([*path, "field"], f"{node.fn} needs a number, date or timestamp; "
-                         f"{attr.name} is {attr.type.value}")
+                self.add(
+                    [*path, "field"],
+                    f"{node.fn} needs a number, date or timestamp; "
+                    f"{attr.name} is {attr.type.value}",
+                )
                 return
             result = AttrType.FLOAT if attr.type.is_number else attr.type
         self.test(operators_for(result), result, node, path)
@@ -175,8 +190,9 @@ class _Checker:
             if node.last is None or node.unit is None:
                 self.add(path, "last and unit go together")
             elif not 0 <= node.last <= self.limits.max_relative:
-                self.add([*path, "last"], f"must be a whole number from 0 to "
-                         f"{self.limits.max_relative}")
+                self.add(
+                    [*path, "last"], f"must be a whole number from 0 to {self.limits.max_relative}"
+                )
         elif absolute:
             if node.from_ and node.to and node.from_ > node.to:
                 self.add(path, "from is after to")
@@ -191,8 +207,10 @@ class _Checker:
         if target is None:
             self.add([*path, "segment"], f"unknown segment {node.segment!r}")
         elif target.audience != scope.name:
-            self.add([*path, "segment"], f"segment {node.segment!r} is about "
-                     f"{target.audience}, not {scope.name}")
+            self.add(
+                [*path, "segment"],
+                f"segment {node.segment!r} is about {target.audience}, not {scope.name}",
+            )
 
     # --- operators and values ------------------------------------------------------------
 
@@ -205,8 +223,10 @@ class _Checker:
     ) -> None:
         op = ops.get(node.op)
         if op is None:
-            self.add([*path, "op"], f"{node.op!r} is not an operator for {typ.value}; use "
-                     f"one of {', '.join(ops)}")
+            self.add(
+                [*path, "op"],
+                f"{node.op!r} is not an operator for {typ.value}; use one of {', '.join(ops)}",
+            )
             return
         vpath = [*path, "value"]
         if op.shape is not Shape.RELATIVE and node.unit is not None:
@@ -281,6 +301,18 @@ class _Checker:
             self.add(path, "takes no value")
 
 
+def _walk(node: n.Condition) -> Iterator[n.Condition]:
+    """Every condition node of a subtree, the subtree's root first."""
+    yield node
+    if isinstance(node, n.And | n.Or):
+        for child in node.conditions:
+            yield from _walk(child)
+    elif isinstance(node, n.Not):
+        yield from _walk(node.condition)
+    elif isinstance(node, n.Related | n.Behavior) and node.where is not None:
+        yield from _walk(node.where)
+
+
 def _is_iso_date(text: str) -> bool:
     if len(text) != 10:
         return False
@@ -323,7 +355,7 @@ def _cycles(
 
     def find(current: str, trail: list[str]) -> list[str] | None:
         if current in trail:
-            return [*trail[trail.index(current):], current]
+            return [*trail[trail.index(current) :], current]
         if current in acyclic:
             return None
         for nxt in refs(current):
@@ -351,19 +383,26 @@ def check_definition(
     checker = _Checker(catalog, limits or Limits(), segments)
     entity = catalog.entities.get(definition.audience)
     if entity is None or not entity.audience:
-        checker.add(["audience"], f"{definition.audience!r} is not an audience; use one of "
-                    f"{', '.join(catalog.audiences())}")
+        checker.add(
+            ["audience"],
+            f"{definition.audience!r} is not an audience; use one of "
+            f"{', '.join(catalog.audiences())}",
+        )
     try:
         zoneinfo.ZoneInfo(definition.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        checker.add(["timezone"], f"unknown time zone {definition.timezone!r} "
-                    "(use an IANA name such as Europe/Berlin)")
+        checker.add(
+            ["timezone"],
+            f"unknown time zone {definition.timezone!r} (use an IANA name such as Europe/Berlin)",
+        )
     if entity is not None and entity.audience:
         checker.condition(definition.condition, _Scope("entity", entity.name), ["condition"], 1)
         checker.problems.extend(_cycles(key, definition, segments))
     if checker.count > checker.limits.max_conditions:
-        checker.add(["condition"], f"{checker.count} conditions; the limit is "
-                    f"{checker.limits.max_conditions}")
+        checker.add(
+            ["condition"],
+            f"{checker.count} conditions; the limit is {checker.limits.max_conditions}",
+        )
     return checker.problems
 
 

@@ -80,7 +80,7 @@ class _Describer:
 
     def related(self, node: n.Related, scope: str | None) -> str:
         target = None
-        if self.catalog is not None and scope in self.catalog.entities:
+        if self.catalog is not None and scope is not None and scope in self.catalog.entities:
             rel = self.catalog.entities[scope].relationships.get(node.relationship)
             target = rel.target if rel else None
         noun = node.relationship.replace("_", " ")

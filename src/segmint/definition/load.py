@@ -7,6 +7,7 @@ reported by path, e.g. `condition.conditions[1].window.last`.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,28 @@ from segmint.definition.nodes import SegmentDocument
 from segmint.errors import DefinitionError, NotFoundError, Problem
 
 MAX_FILE_BYTES = 2_000_000
+
+
+class SafeLoader(yaml.SafeLoader):
+    """Safe YAML loading with YAML 1.2 booleans (only true/false, so `op: on` stays text) and
+    dates left as text, so a bad date is reported by the checker with its path."""
+
+
+_DROPPED = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+SafeLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+SafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def safe_load(text: str) -> Any:
+    """Parse YAML text safely (no tags that build objects), with YAML 1.2 booleans."""
+    return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader subclass
 
 
 def format_path(parts: list[str | int]) -> str:
@@ -55,7 +78,9 @@ def _message(err: Any) -> str:
     kind = err["type"]
     if kind == "union_tag_invalid":
         ctx = err.get("ctx", {})
-        return f"unknown condition type {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+        return (
+            f"unknown condition type {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+        )
     if kind == "union_tag_not_found":
         return "missing 'type' (and, or, not, attribute, related, behavior, in_segment)"
     if kind == "extra_forbidden":
@@ -92,10 +117,11 @@ def parse_text(text: str, where: str, fmt: str | None = None) -> object:
     try:
         if fmt == "json" or (fmt is None and stripped.startswith("{")):
             return json.loads(text)
-        return yaml.safe_load(text)
+        return safe_load(text)
     except json.JSONDecodeError as exc:
         raise DefinitionError(
-            f"{where} is not valid JSON", [Problem(f"line {exc.lineno}, column {exc.colno}", exc.msg)]
+            f"{where} is not valid JSON",
+            [Problem(f"line {exc.lineno}, column {exc.colno}", exc.msg)],
         ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

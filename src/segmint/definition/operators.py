@@ -5,8 +5,10 @@ This is the single list the checker, the describer, the compiler and the docs ag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from segmint.catalog import AttrType
 
@@ -114,25 +116,22 @@ def operators_for(typ: AttrType) -> dict[str, Operator]:
     return BY_TYPE[typ]
 
 
-def compare_numbers(op: str, left: float, value: object) -> bool:
+def compare_numbers(op: str, left: float, value: Any) -> bool:
     """Apply a number operator to a known (not missing) number; used to decide zero counts."""
-    if op == "eq":
-        return left == value
-    if op == "neq":
-        return left != value
-    if op in ("lt", "lte", "gt", "gte"):
-        right = float(value)  # type: ignore[arg-type]
-        return {
-            "lt": left < right,
-            "lte": left <= right,
-            "gt": left > right,
-            "gte": left >= right,
-        }[op]
     if op == "between":
-        low, high = value  # type: ignore[misc]
-        return bool(low <= left <= high)
+        return bool(value[0] <= left <= value[1])
     if op == "in":
-        return left in value  # type: ignore[operator]
+        return left in value
     if op == "not_in":
-        return left not in value  # type: ignore[operator]
-    raise ValueError(f"not a number operator: {op}")
+        return left not in value
+    tests: dict[str, Callable[[float, float], bool]] = {
+        "eq": lambda a, b: a == b,
+        "neq": lambda a, b: a != b,
+        "lt": lambda a, b: a < b,
+        "lte": lambda a, b: a <= b,
+        "gt": lambda a, b: a > b,
+        "gte": lambda a, b: a >= b,
+    }
+    if op not in tests:
+        raise ValueError(f"not a number operator: {op}")
+    return tests[op](left, float(value))

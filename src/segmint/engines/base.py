@@ -41,26 +41,45 @@ class Engine(Protocol):
     catalog: Catalog
 
     def count(
-        self, definition: Definition, *, as_of: dt.datetime,
+        self,
+        definition: Definition,
+        *,
+        as_of: dt.datetime,
         segments: SegmentResolver | None = None,
     ) -> int: ...
 
     def member_keys(
-        self, definition: Definition, *, as_of: dt.datetime,
+        self,
+        definition: Definition,
+        *,
+        as_of: dt.datetime,
         segments: SegmentResolver | None = None,
     ) -> set[Any]: ...
 
     def members(
-        self, definition: Definition, *, as_of: dt.datetime, fields: Sequence[str] = (),
-        limit: int = 100, offset: int = 0, segments: SegmentResolver | None = None,
+        self,
+        definition: Definition,
+        *,
+        as_of: dt.datetime,
+        fields: Sequence[str] = (),
+        limit: int = 100,
+        offset: int = 0,
+        segments: SegmentResolver | None = None,
     ) -> Page: ...
 
     def sql(
-        self, definition: Definition, *, as_of: dt.datetime,
+        self,
+        definition: Definition,
+        *,
+        as_of: dt.datetime,
         segments: SegmentResolver | None = None,
     ) -> str: ...
 
     def explain(
-        self, definition: Definition, profile: Any, *, as_of: dt.datetime,
+        self,
+        definition: Definition,
+        profile: Any,
+        *,
+        as_of: dt.datetime,
         segments: SegmentResolver | None = None,
     ) -> Explanation: ...

@@ -7,9 +7,10 @@ holds fails with a WorkspaceError naming the file, never a raw lock error.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -111,8 +112,9 @@ class DuckDBEngine:
         segments: SegmentResolver | None = None,
     ) -> int:
         """The exact number of members."""
-        return int(self._run(self.members_query(definition, as_of=as_of, segments=segments)
-                             .count()))
+        return int(
+            self._run(self.members_query(definition, as_of=as_of, segments=segments).count())
+        )
 
     def member_keys(
         self,
@@ -165,8 +167,9 @@ class DuckDBEngine:
                 found = self._follow(entity.name, path, keys)
                 for row, value in zip(rows, found, strict=True):
                     row[path] = value
-        return Page(fields=names, rows=[{f: r[f] for f in names} for r in rows],
-                    limit=limit, offset=offset)
+        return Page(
+            fields=names, rows=[{f: r[f] for f in names} for r in rows], limit=limit, offset=offset
+        )
 
     def _follow(self, entity: str, path: str, keys: list[Any]) -> list[Any]:
         """The value of a dotted field for each key, one small lookup per hop."""
@@ -178,9 +181,13 @@ class DuckDBEngine:
             table = self.tables.entity(holder)
             key = self.catalog.entities[holder].key
             wanted = [k for k in set(current) if k is not None]
-            looked = self._arrow(
-                table.filter(table[key].isin(wanted)).select(k=table[key], v=table[column])
-            ).to_pylist() if wanted else []
+            looked = (
+                self._arrow(
+                    table.filter(table[key].isin(wanted)).select(k=table[key], v=table[column])
+                ).to_pylist()
+                if wanted
+                else []
+            )
             lookup = {r["k"]: r["v"] for r in looked}
             current = [lookup.get(k) if k is not None else None for k in current]
             if hop is None:
@@ -203,13 +210,22 @@ class DuckDBEngine:
         table = self.tables.entity(entity.name)
         key_type = table[entity.key].type()
         try:
-            typed = ibis.literal(profile).cast(key_type).execute() if key_type.is_integer() \
+            typed = (
+                ibis.literal(profile).cast(key_type).execute()
+                if key_type.is_integer()
                 else str(profile)
+            )
         except Exception:  # noqa: BLE001 - any cast failure means no such profile
             typed = None
-        exists = typed is not None and int(self._run(
-            table.filter(table[entity.key] == ibis.literal(typed, type=key_type)).count()
-        )) > 0
+        exists = (
+            typed is not None
+            and int(
+                self._run(
+                    table.filter(table[entity.key] == ibis.literal(typed, type=key_type)).count()
+                )
+            )
+            > 0
+        )
         if not exists:
             raise NotFoundError(f"no {entity.name} with {entity.key} = {profile!r}")
         plan = plan_explain(self.catalog, definition, typed, as_of=as_of, segments=segments)
@@ -261,13 +277,11 @@ def _plain(value: Any) -> Any:
     if value is None:
         return None
     if hasattr(value, "item") and not isinstance(value, str | bytes):
-        try:
+        with suppress(ValueError, AttributeError):
             value = value.item()
-        except (ValueError, AttributeError):
-            pass
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    if isinstance(value, float) and value != value:  # NaN from an empty aggregate
+    if isinstance(value, float) and math.isnan(value):  # NaN from an empty aggregate
         return None
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]

@@ -77,8 +77,14 @@ class MembershipStore:
             ).fetchone()
             con.execute(
                 "INSERT INTO segmint_versions VALUES (?, ?, ?, ?, ?, ?)",
-                [segment, version, audience, as_of.astimezone(dt.UTC).replace(tzinfo=None),
-                 dt.datetime.now(dt.UTC).replace(tzinfo=None), int(counted[0]) if counted else 0],
+                [
+                    segment,
+                    version,
+                    audience,
+                    as_of.astimezone(dt.UTC).replace(tzinfo=None),
+                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    int(counted[0]) if counted else 0,
+                ],
             )
             con.execute(
                 "INSERT INTO segmint_current VALUES (?, ?) "

@@ -71,9 +71,18 @@ def build_demo(
             start = time.perf_counter()
             count = engine.count(checked.definition, as_of=DEMO_AS_OF, segments=ws.segment)
             seconds = time.perf_counter() - start
-            version = engine.materialise(key, checked.definition, as_of=DEMO_AS_OF,
-                                         segments=ws.segment)
-            results.append(DemoSegment(key, checked.document.name or key,
-                                       checked.definition.audience, count, seconds, version))
+            version = engine.materialise(
+                key, checked.definition, as_of=DEMO_AS_OF, segments=ws.segment
+            )
+            results.append(
+                DemoSegment(
+                    key,
+                    checked.document.name or key,
+                    checked.definition.audience,
+                    count,
+                    seconds,
+                    version,
+                )
+            )
         progress("segments", len(keys), len(keys), "done")
     return DemoResult(ws.root, DEMO_AS_OF, results)

@@ -44,8 +44,7 @@ def open_engine(ws: Workspace, *, read_only: bool = True) -> Iterator[DuckDBEngi
     try:
         catalog = ws.catalog(con)
         engine = DuckDBEngine(con, catalog)
-        missing = [n for n in [*catalog.entities, *catalog.interactions]
-                   if not _has_table(con, n)]
+        missing = [n for n in [*catalog.entities, *catalog.interactions] if not _has_table(con, n)]
         if missing and read_only:
             raise UserError(f"not loaded yet: {', '.join(missing)}; run `segmint ingest`")
         yield engine
@@ -75,8 +74,14 @@ def check_file(ws: Workspace, catalog: Catalog, path: Path) -> Checked:
     doc = load_document(path)
     key = document_key(doc, path)
     definition = doc.definition
-    ensure_valid(catalog, definition, where=str(path), key=key,
-                 limits=ws.settings.limits.to_limits(), segments=ws.segment)
+    ensure_valid(
+        catalog,
+        definition,
+        where=str(path),
+        key=key,
+        limits=ws.settings.limits.to_limits(),
+        segments=ws.segment,
+    )
     return Checked(key, doc, definition, describe(definition, catalog))
 
 
@@ -113,8 +118,14 @@ def members(
         raise UserError("--offset must not be negative")
     with open_engine(ws) as engine:
         checked = check_file(ws, engine.catalog, path)
-        return engine.members(checked.definition, as_of=as_of, fields=fields, limit=limit,
-                              offset=offset, segments=ws.segment)
+        return engine.members(
+            checked.definition,
+            as_of=as_of,
+            fields=fields,
+            limit=limit,
+            offset=offset,
+            segments=ws.segment,
+        )
 
 
 def explain(ws: Workspace, path: Path, profile: str, as_of: dt.datetime) -> Explanation:

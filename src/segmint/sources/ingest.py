@@ -39,8 +39,17 @@ def attr_type_of(duck_type: str) -> AttrType | None:
         return AttrType.LIST
     if t in ("VARCHAR", "TEXT", "STRING", "UUID") or t.startswith("VARCHAR"):
         return AttrType.STRING
-    if t in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER", "USMALLINT",
-             "UTINYINT", "HUGEINT"):
+    if t in (
+        "BIGINT",
+        "INTEGER",
+        "SMALLINT",
+        "TINYINT",
+        "UBIGINT",
+        "UINTEGER",
+        "USMALLINT",
+        "UTINYINT",
+        "HUGEINT",
+    ):
         return AttrType.INTEGER
     if t in ("DOUBLE", "FLOAT", "REAL") or t.startswith("DECIMAL"):
         return AttrType.FLOAT
@@ -89,8 +98,16 @@ def _targets(spec: ModelSpec) -> list[_Target]:
             if inter.attributes is not None
             else None
         )
-        out.append(_Target(name, inter.source, declared, (inter.profile_key, inter.timestamp),
-                           None, inter.timestamp))
+        out.append(
+            _Target(
+                name,
+                inter.source,
+                declared,
+                (inter.profile_key, inter.timestamp),
+                None,
+                inter.timestamp,
+            )
+        )
     return out
 
 
@@ -140,8 +157,12 @@ class _Loader:
             inferred = attr_type_of(typed_source[col])
             typ = declared or inferred
             if typ is None:
-                self.problems.append(Problem(f"{where}: column {col}", f"type {typed_source[col]} "
-                                             "is not supported; declare a type"))
+                self.problems.append(
+                    Problem(
+                        f"{where}: column {col}",
+                        f"type {typed_source[col]} is not supported; declare a type",
+                    )
+                )
                 continue
             types[col] = typ
         if len(types) != len(columns):
@@ -181,8 +202,9 @@ class _Loader:
 
     @staticmethod
     def cast(col: str, raw_type: str, typ: AttrType) -> str:
-        if attr_type_of(raw_type) is typ and (typ is not AttrType.TIMESTAMP
-                                              or raw_type.upper() == "TIMESTAMP"):
+        if attr_type_of(raw_type) is typ and (
+            typ is not AttrType.TIMESTAMP or raw_type.upper() == "TIMESTAMP"
+        ):
             if typ is AttrType.INTEGER and raw_type.upper() != "BIGINT":
                 return f"CAST({q(col)} AS BIGINT)"
             if typ is AttrType.FLOAT and raw_type.upper() != "DOUBLE":
@@ -196,9 +218,7 @@ class _Loader:
         return f"TRY_CAST({q(col)} AS {DUCK_TYPES[typ]})"
 
     def rows_where(self, raw: str, condition: str) -> tuple[int, list[int]]:
-        found = self.con.execute(
-            f"SELECT count(*) FROM {raw} WHERE {condition}"
-        ).fetchone()
+        found = self.con.execute(f"SELECT count(*) FROM {raw} WHERE {condition}").fetchone()
         total = int(found[0]) if found else 0
         rows = self.con.execute(
             f"SELECT rowid + 1 FROM {raw} WHERE {condition} ORDER BY rowid LIMIT {MAX_ROWS_SHOWN}"
@@ -214,16 +234,21 @@ class _Loader:
                 "ORDER BY rowid LIMIT 1"
             ).fetchone()
             shown = repr(sample[0])[:60] if sample else "?"
-            self.problems.append(Problem(
-                f"{where}: column {col}, {_rows(rows, total)}",
-                f"{total} value(s) are not a valid {typ.value} (e.g. {shown})",
-            ))
+            self.problems.append(
+                Problem(
+                    f"{where}: column {col}, {_rows(rows, total)}",
+                    f"{total} value(s) are not a valid {typ.value} (e.g. {shown})",
+                )
+            )
 
     def missing_keys(self, raw: str, where: str, col: str, cast: str) -> None:
         total, rows = self.rows_where(raw, f"{cast} IS NULL OR CAST({cast} AS VARCHAR) = ''")
         if total:
-            self.problems.append(Problem(f"{where}: column {col}, {_rows(rows, total)}",
-                                         f"{total} row(s) have no {col}"))
+            self.problems.append(
+                Problem(
+                    f"{where}: column {col}, {_rows(rows, total)}", f"{total} row(s) have no {col}"
+                )
+            )
 
     def duplicates(self, raw: str, where: str, col: str, cast: str) -> None:
         dupes = self.con.execute(
@@ -238,13 +263,16 @@ class _Loader:
             ).fetchone()
             total = int(total_row[0]) if total_row else len(dupes)
             for key, count, rows in dupes[:MAX_ROWS_SHOWN]:
-                self.problems.append(Problem(
-                    f"{where}: column {col}, rows {', '.join(str(r) for r in rows)}",
-                    f"duplicate key {key!r} ({count} rows)",
-                ))
+                self.problems.append(
+                    Problem(
+                        f"{where}: column {col}, rows {', '.join(str(r) for r in rows)}",
+                        f"duplicate key {key!r} ({count} rows)",
+                    )
+                )
             if total > MAX_ROWS_SHOWN:
-                self.problems.append(Problem(f"{where}: column {col}",
-                                             f"{total} duplicate keys in all"))
+                self.problems.append(
+                    Problem(f"{where}: column {col}", f"{total} duplicate keys in all")
+                )
 
 
 def _rows(rows: list[int], total: int) -> str:
@@ -259,6 +287,7 @@ def _first_line(exc: Exception) -> str:
 
 def _orphans(con: duckdb.DuckDBPyConnection, spec: ModelSpec) -> Iterable[Problem]:
     """Foreign keys pointing at nothing: counted, reported, kept."""
+
     def check(table: str, col: str, target: str, target_key: str, label: str) -> Problem | None:
         row = con.execute(
             f"SELECT count(*) FROM {q(STAGING + table)} s WHERE s.{q(col)} IS NOT NULL AND "
@@ -272,17 +301,32 @@ def _orphans(con: duckdb.DuckDBPyConnection, spec: ModelSpec) -> Iterable[Proble
         for rname, rel in ent.relationships.items():
             target = spec.entities[rel.entity]
             if rel.type == "many_to_one":
-                found = check(name, rel.foreign_key, rel.entity, target.key,
-                              f"{ent.source.path}: column {rel.foreign_key} ({name}.{rname})")
+                found = check(
+                    name,
+                    rel.foreign_key,
+                    rel.entity,
+                    target.key,
+                    f"{ent.source.path}: column {rel.foreign_key} ({name}.{rname})",
+                )
             else:
-                found = check(rel.entity, rel.foreign_key, name, ent.key,
-                              f"{target.source.path}: column {rel.foreign_key} ({name}.{rname})")
+                found = check(
+                    rel.entity,
+                    rel.foreign_key,
+                    name,
+                    ent.key,
+                    f"{target.source.path}: column {rel.foreign_key} ({name}.{rname})",
+                )
             if found:
                 yield found
     for name, inter in spec.interactions.items():
         profile = spec.entities[inter.profile]
-        found = check(name, inter.profile_key, inter.profile, profile.key,
-                      f"{inter.source.path}: column {inter.profile_key} ({name})")
+        found = check(
+            name,
+            inter.profile_key,
+            inter.profile,
+            profile.key,
+            f"{inter.source.path}: column {inter.profile_key} ({name})",
+        )
         if found:
             yield found
 
@@ -311,9 +355,7 @@ def ingest(
         try:
             for target in targets:
                 con.execute(f"DROP TABLE IF EXISTS {q(target.name)}")
-                con.execute(
-                    f"ALTER TABLE {q(STAGING + target.name)} RENAME TO {q(target.name)}"
-                )
+                con.execute(f"ALTER TABLE {q(STAGING + target.name)} RENAME TO {q(target.name)}")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -335,7 +377,5 @@ def loaded_types(con: duckdb.DuckDBPyConnection, spec: ModelSpec) -> dict[str, d
             rows = con.execute(f"DESCRIBE {q(name)}").fetchall()
         except duckdb.CatalogException:
             continue
-        found[name] = {
-            str(r[0]): t for r in rows if (t := attr_type_of(str(r[1]))) is not None
-        }
+        found[name] = {str(r[0]): t for r in rows if (t := attr_type_of(str(r[1]))) is not None}
     return found
