@@ -6,14 +6,13 @@ import datetime as dt
 import shutil
 import time
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from segmint.config import SETTINGS_FILE
 from segmint.progress import Progress, silent
 from segmint.services.evaluation import check_file, open_engine
 from segmint.services.ingestion import ingest_workspace
-from segmint.workspace import MODEL_FILE, SEGMENTS_DIR, init_workspace, open_workspace
+from segmint.workspace import init_workspace, open_workspace
 
 
 @dataclass(frozen=True)
@@ -36,15 +35,13 @@ class DemoResult:
 
 
 def _copy_examples(root: Path) -> None:
-    package = resources.files("segmint.demo")
-    (root / MODEL_FILE).write_text(
-        package.joinpath("model.yaml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
-    target = root / SEGMENTS_DIR
-    target.mkdir(exist_ok=True)
-    for item in package.joinpath("segments").iterdir():
-        if item.name.endswith(".yaml"):
-            (target / item.name).write_text(item.read_text(encoding="utf-8"), encoding="utf-8")
+    """Write the demo's model.yaml and example segment files into the workspace."""
+    from segmint.demo import definition_files
+
+    for relative, text in definition_files().items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
 
 
 def build_demo(
