@@ -13,12 +13,10 @@ segmint.db        the metadata database (SQLite)
 from __future__ import annotations
 
 import re
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -27,6 +25,10 @@ from segmint.config import DEFAULT_TOML, SETTINGS_FILE, Settings, load_settings
 from segmint.definition.load import load_document, safe_load
 from segmint.definition.nodes import Definition, SegmentDocument
 from segmint.errors import DefinitionError, ModelError, Problem, WorkspaceError
+from segmint.store import Store
+
+if TYPE_CHECKING:
+    import duckdb
 
 MODEL_FILE = "model.yaml"
 SEGMENTS_DIR = "segments"
@@ -68,6 +70,25 @@ class Workspace:
     @cached_property
     def model(self) -> ModelSpec:
         return read_model(self.model_path)
+
+    def connect(self, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        """The engine's database, with the `engine.threads` and `engine.memory_limit` settings."""
+        import duckdb
+
+        from segmint.engines.duckdb import connect
+
+        con = connect(self.database_path, read_only=read_only)
+        engine = self.settings.engine
+        try:
+            if engine.threads is not None:
+                con.execute(f"SET threads = {int(engine.threads)}")
+            if engine.memory_limit is not None:
+                con.execute("SET memory_limit = '" + engine.memory_limit.replace("'", "''") + "'")
+        except duckdb.Error as exc:
+            con.close()
+            first = str(exc).strip().splitlines()[0]
+            raise WorkspaceError(f"{SETTINGS_FILE} [engine]: {first}") from None
+        return con
 
     def catalog(self, con: object | None = None) -> Catalog:
         """The catalog: declared types, completed by the types of the loaded tables."""
@@ -153,27 +174,23 @@ def init_workspace(root: Path, *, model: str | None = None, name: str | None = N
     from segmint.engines.duckdb import connect
 
     connect(ws.database_path).close()
-    with metadata_db(ws) as db:
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS workspace (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-        )
-        db.execute("INSERT OR REPLACE INTO workspace VALUES ('name', ?)", [title])
+    open_store(ws).close()
     return ws
 
 
-@contextmanager
-def metadata_db(ws: Workspace) -> Iterator[sqlite3.Connection]:
-    """The workspace's SQLite metadata database (relative sqlite URLs live in the workspace)."""
+def metadata_url(ws: Workspace) -> str:
+    """The metadata database URL; relative SQLite paths live in the workspace."""
     url = ws.settings.metadata.url
-    if not url.startswith("sqlite:///"):
-        raise WorkspaceError(f"metadata.url {url!r}: only sqlite:/// URLs are supported so far")
-    path = Path(url.removeprefix("sqlite:///"))
-    db = sqlite3.connect(path if path.is_absolute() else ws.root / path)
-    try:
-        with db:
-            yield db
-    finally:
-        db.close()
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        relative = url.removeprefix("sqlite:///")
+        if relative and relative != ":memory:":
+            return f"sqlite:///{ws.root / relative}"
+    return url
+
+
+def open_store(ws: Workspace) -> Store:
+    """The workspace's metadata store, migrated to the current schema."""
+    return Store.open(metadata_url(ws))
 
 
 def document_key(doc: SegmentDocument, path: Path) -> str:

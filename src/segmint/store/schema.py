@@ -1,0 +1,187 @@
+"""The metadata tables (SQLAlchemy Core): segments, revisions, usage, runs, versions, audit.
+
+Alembic migrations in `segmint/store/migrations` create and evolve exactly these tables.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _when(name: str, *, nullable: bool = True) -> Column[object]:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+segments = Table(
+    "segments",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("audience", String(64), nullable=False),
+    Column("type", String(16), nullable=False),  # dynamic, static, compound, expansion, external
+    Column("state", String(16), nullable=False),  # draft, live
+    Column("active", Boolean, nullable=False, default=True),
+    _when("activate_at"),
+    _when("deactivate_at"),
+    Column("timezone", String(64), nullable=False),
+    Column("owner", String(200), nullable=False, default=""),
+    Column("business_unit", String(100), nullable=False, default=""),
+    Column("revision", Integer, nullable=False),  # the latest saved revision
+    Column("live_revision", Integer),  # the revision serving while live
+    Column("pending_revision", Integer),  # an edit of a live segment, not yet swapped in
+    Column("current_version", Integer),  # the membership version readers pin
+    Column("members", Integer),  # size of the current version
+    _when("last_refreshed_at"),  # last successful refresh
+    Column("last_status", String(16)),  # status of the latest refresh task
+    Column("last_error", Text),
+    Column("external_source", String(200)),  # external segments: which system manages it
+    Column("external_url", Text),
+    _when("created_at", nullable=False),
+    Column("created_by", String(200), nullable=False),
+    _when("updated_at", nullable=False),
+    Column("updated_by", String(200), nullable=False),
+)
+
+revisions = Table(
+    "segment_revisions",
+    metadata,
+    Column(
+        "segment", String(100), ForeignKey("segments.key", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("revision", Integer, primary_key=True),
+    Column("definition", JSON, nullable=False),  # the definition as JSON
+    _when("created_at", nullable=False),
+    Column("created_by", String(200), nullable=False),
+)
+
+tags = Table(
+    "segment_tags",
+    metadata,
+    Column(
+        "segment", String(100), ForeignKey("segments.key", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("tag", String(100), primary_key=True),
+)
+
+static_members = Table(
+    "static_members",
+    metadata,
+    Column(
+        "segment", String(100), ForeignKey("segments.key", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("profile", String(200), primary_key=True),  # the profile key, as text
+    _when("added_at", nullable=False),
+    Column("added_by", String(200), nullable=False),
+)
+
+consumers = Table(
+    "consumers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "segment",
+        String(100),
+        ForeignKey("segments.key", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("kind", String(50), nullable=False),  # journey, campaign, export...
+    Column("name", String(200), nullable=False),
+    Column("role", String(50), nullable=False, default="target"),  # target, suppression
+    Column("link", Text, nullable=False, default=""),
+    _when("registered_at", nullable=False),
+    UniqueConstraint("segment", "kind", "name", name="uq_consumers_segment_kind_name"),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # manual, scheduled, go_live
+    Column("status", String(16), nullable=False),
+    Column("schedule_key", String(100), unique=True),  # scheduled runs: one per tick time
+    Column("requested_by", String(200), nullable=False),
+    _when("created_at", nullable=False),
+    _when("started_at"),
+    _when("finished_at"),
+    Column("lease_owner", String(200)),
+    _when("lease_expires_at"),
+    Column("cancel_requested", Boolean, nullable=False, default=False),
+    Column("error", Text),
+)
+
+tasks = Table(
+    "run_tasks",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("segment", String(100), primary_key=True),
+    Column("position", Integer, nullable=False),  # order in the plan
+    Column("depends_on", JSON, nullable=False),  # keys of tasks that must succeed first
+    Column("revision", Integer),  # the definition revision refreshed
+    Column("status", String(16), nullable=False),
+    _when("started_at"),
+    _when("finished_at"),
+    Column("members", Integer),
+    Column("entered", Integer),
+    Column("exited", Integer),
+    Column("version", Integer),
+    Column("error", Text),
+    Index("ix_run_tasks_segment_status", "segment", "status"),
+)
+
+versions = Table(
+    "versions",
+    metadata,
+    Column(
+        "segment", String(100), ForeignKey("segments.key", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("version", Integer, primary_key=True),
+    Column("run_id", Integer),
+    _when("as_of", nullable=False),
+    _when("created_at", nullable=False),
+    Column("members", Integer, nullable=False),
+    Column("entered", Integer, nullable=False),
+    Column("exited", Integer, nullable=False),
+    Column("pruned", Boolean, nullable=False, default=False),
+)
+
+settings = Table(
+    "system_settings",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", JSON, nullable=False),
+)
+
+audit = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _when("at", nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(50), nullable=False),
+    Column("segment", String(100), index=True),
+    Column("detail", JSON, nullable=False),
+)
