@@ -6,12 +6,18 @@ Nested settings use a double underscore in the environment, e.g.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from segmint.definition.check import Limits
 from segmint.errors import Problem, WorkspaceError
@@ -26,9 +32,9 @@ class _Section(BaseModel):
 class EngineSettings(_Section):
     """Where segments are evaluated."""
 
-    kind: str = "duckdb"  # the embedded engine; Spark and PostgreSQL arrive as engines later
+    kind: Literal["duckdb"] = "duckdb"  # the embedded engine; Spark and PostgreSQL come later
     database: str = "segmint.duckdb"  # relative to the workspace
-    threads: int | None = None  # DuckDB worker threads; default: all cores
+    threads: int | None = Field(default=None, ge=1)  # DuckDB worker threads; default: all cores
     memory_limit: str | None = None  # e.g. "8GB"; default: DuckDB's (80% of RAM)
 
 
@@ -43,6 +49,15 @@ class DefaultSettings(_Section):
 
     timezone: str = "UTC"
     preview_limit: int = Field(default=100, ge=1, le=10_000)
+
+
+class RefreshSettings(_Section):
+    """How refresh runs execute and how long membership versions are kept."""
+
+    workers: int = Field(default=2, ge=1, le=64)  # segments refreshed at the same time
+    lease_seconds: float = Field(default=60.0, ge=2)  # a dead run is failed after this
+    keep_versions: int = Field(default=30, ge=1)  # membership versions kept per segment
+    max_active_segments: int = Field(default=500, ge=1)  # quota of live, active segments
 
 
 class LimitSettings(_Section):
@@ -70,6 +85,7 @@ class Settings(BaseSettings):
     metadata: MetadataSettings = Field(default_factory=MetadataSettings)
     defaults: DefaultSettings = Field(default_factory=DefaultSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    refresh: RefreshSettings = Field(default_factory=RefreshSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -95,11 +111,20 @@ def load_settings(root: Path) -> Settings:
             raise WorkspaceError(f"{path}: not valid TOML ({exc})") from None
     try:
         return Settings(**data)
+    except SettingsError as exc:  # e.g. SEGMINT_LIMITS set to text that is not JSON
+        raise WorkspaceError(f"{path}: invalid settings ({exc})") from None
     except ValidationError as exc:
-        problems = [
-            Problem(".".join(str(p) for p in err["loc"]), err["msg"]) for err in exc.errors()
-        ]
+        problems = [_problem(err["loc"], err["msg"]) for err in exc.errors()]
         raise WorkspaceError(f"{path}: invalid settings", problems) from None
+
+
+def _problem(loc: tuple[int | str, ...], message: str) -> Problem:
+    """A settings problem, naming the environment variable when one set the value."""
+    where = ".".join(str(p) for p in loc)
+    variable = "SEGMINT_" + "__".join(str(p) for p in loc).upper()
+    if variable in os.environ:
+        where += f" (from {variable})"
+    return Problem(where, message)
 
 
 DEFAULT_TOML = """\
@@ -117,6 +142,12 @@ url = "sqlite:///segmint.db"
 [defaults]
 timezone = "UTC"
 preview_limit = 100
+
+[refresh]
+workers = 2
+lease_seconds = 60
+keep_versions = 30
+max_active_segments = 500
 
 [limits]
 max_depth = 20

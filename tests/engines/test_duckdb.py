@@ -17,8 +17,10 @@ def engine() -> DuckDBEngine:
 CASES = [
     ("{type: attribute, field: city, op: eq, value: Seattle}", {"c1"}),
     ("{type: attribute, field: city, op: neq, value: Seattle}", {"c4"}),
-    ("{type: not, condition: {type: attribute, field: city, op: eq, value: Seattle}}",
-     {"c2", "c3", "c4"}),
+    (
+        "{type: not, condition: {type: attribute, field: city, op: eq, value: Seattle}}",
+        {"c2", "c3", "c4"},
+    ),
     ("{type: attribute, field: city, op: is_empty}", {"c2", "c3"}),
     ("{type: attribute, field: city, op: contains, value: '100%_\\'}", {"c4"}),
     ("{type: attribute, field: city, op: contains, value: '%'}", {"c4"}),
@@ -42,22 +44,36 @@ CASES = [
     ("{type: attribute, field: account.region.name, op: is_empty}", {"c2", "c3", "c4"}),
     ("{type: related, relationship: orders}", {"c1", "c2"}),
     ("{type: related, relationship: orders, match: none}", {"c3", "c4"}),
-    ("{type: related, relationship: orders, match: all, "
-     "where: {type: attribute, field: status, op: eq, value: delivered}}", {"c2"}),
+    (
+        "{type: related, relationship: orders, match: all, "
+        "where: {type: attribute, field: status, op: eq, value: delivered}}",
+        {"c2"},
+    ),
     ("{type: related, relationship: orders, count: {op: lt, value: 2}}", {"c2", "c3", "c4"}),
     ("{type: behavior, interaction: purchase}", {"c1", "c2"}),
     ("{type: behavior, interaction: purchase, count: {op: eq, value: 0}}", {"c3", "c4"}),
     ("{type: behavior, interaction: purchase, window: {last: 7, unit: day}}", {"c1", "c2"}),
-    ("{type: behavior, interaction: purchase, window: {from: 2026-05-01, to: 2026-05-01}}",
-     {"c1"}),
-    ("{type: behavior, interaction: purchase, aggregate: {fn: sum, field: amount, op: lt, "
-     "value: 5}}", {"c2", "c3", "c4"}),
-    ("{type: behavior, interaction: purchase, aggregate: {fn: max, field: amount, "
-     "op: is_empty}}", {"c3", "c4"}),
-    ("{type: behavior, interaction: purchase, occurrence: {which: first, op: before, "
-     "value: 2026-06-01}}", {"c1"}),
-    ("{type: behavior, interaction: purchase, where: {type: attribute, field: category, "
-     "op: eq, value: Bags}}", {"c1"}),
+    ("{type: behavior, interaction: purchase, window: {from: 2026-05-01, to: 2026-05-01}}", {"c1"}),
+    (
+        "{type: behavior, interaction: purchase, aggregate: {fn: sum, field: amount, op: lt, "
+        "value: 5}}",
+        {"c2", "c3", "c4"},
+    ),
+    (
+        "{type: behavior, interaction: purchase, aggregate: {fn: max, field: amount, "
+        "op: is_empty}}",
+        {"c3", "c4"},
+    ),
+    (
+        "{type: behavior, interaction: purchase, occurrence: {which: first, op: before, "
+        "value: 2026-06-01}}",
+        {"c1"},
+    ),
+    (
+        "{type: behavior, interaction: purchase, where: {type: attribute, field: category, "
+        "op: eq, value: Bags}}",
+        {"c1"},
+    ),
 ]
 
 
@@ -90,14 +106,19 @@ def test_in_segment_uses_the_referenced_time_zone(engine: DuckDBEngine) -> None:
     )
     outer = shop.definition("{type: in_segment, segment: inner}")  # outer is in UTC
     assert engine.member_keys(outer, as_of=shop.AS_OF, segments={"inner": inner}.get) == {"c4"}
-    assert engine.member_keys(inner.model_copy(update={"timezone": "UTC"}), as_of=shop.AS_OF) == set()
+    assert (
+        engine.member_keys(inner.model_copy(update={"timezone": "UTC"}), as_of=shop.AS_OF) == set()
+    )
 
 
 def test_members_page_with_dotted_fields(engine: DuckDBEngine) -> None:
     d = shop.definition("{type: attribute, field: contact_id, op: is_not_empty}")
     page = engine.members(
-        d, as_of=shop.AS_OF, fields=["city", "account.industry", "account.region.name"],
-        limit=2, offset=1,
+        d,
+        as_of=shop.AS_OF,
+        fields=["city", "account.industry", "account.region.name"],
+        limit=2,
+        offset=1,
     )
     assert page.fields == ["contact_id", "city", "account.industry", "account.region.name"]
     assert page.rows == [
@@ -139,25 +160,46 @@ def test_explain_unknown_profile(engine: DuckDBEngine) -> None:
         engine.explain(d, "nobody", as_of=shop.AS_OF)
 
 
-def test_versions_switch_atomically_and_pin() -> None:
+def test_versions_count_entered_and_exited() -> None:
     engine = DuckDBEngine.in_memory(shop.catalog(), shop.tables())
-    d1 = shop.definition("{type: attribute, field: city, op: eq, value: Seattle}")
+    d1 = shop.definition("{type: attribute, field: city, op: is_not_empty}")
     d2 = shop.definition("{type: attribute, field: city, op: is_empty}")
-    assert engine.versions.current("s") is None
-    assert engine.materialise("s", d1, as_of=shop.AS_OF) == 1
-    assert engine.materialise("s", d2, as_of=shop.AS_OF) == 2
-    assert engine.versions.read("s") == (2, ["c2", "c3"])
-    assert engine.versions.read("s", version=1) == (1, ["c1"])
-    with pytest.raises(NotFoundError):
-        engine.versions.read("s", version=9)
+    first = engine.write_version("s", d1, version=1, previous=None, as_of=shop.AS_OF)
+    assert (first.members, first.entered, first.exited) == (2, 2, 0)
+    second = engine.write_version("s", d2, version=2, previous=1, as_of=shop.AS_OF)
+    assert (second.members, second.entered, second.exited) == (2, 2, 2)
+    assert engine.versions.read("s", "contact", 1) == ["c1", "c4"]
+    assert engine.versions.read("s", "contact", 2) == ["c2", "c3"]
+    assert engine.versions.read("s", "contact", 2, limit=1, offset=1) == ["c3"]
 
 
-def test_failed_materialise_keeps_the_previous_version(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rewriting_a_version_replaces_leftover_rows() -> None:
+    engine = DuckDBEngine.in_memory(shop.catalog(), shop.tables())
+    d1 = shop.definition("{type: attribute, field: city, op: is_not_empty}")
+    d2 = shop.definition("{type: attribute, field: city, op: eq, value: Seattle}")
+    engine.write_version("s", d1, version=1, previous=None, as_of=shop.AS_OF)
+    again = engine.write_version("s", d2, version=1, previous=None, as_of=shop.AS_OF)
+    assert again.members == 1
+    assert engine.versions.read("s", "contact", 1) == ["c1"]
+
+
+def test_failed_write_leaves_no_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     engine = DuckDBEngine.in_memory(shop.catalog(), shop.tables())
     d = shop.definition("{type: attribute, field: city, op: eq, value: Seattle}")
-    engine.materialise("s", d, as_of=shop.AS_OF)
-    monkeypatch.setattr(engine, "members_query", lambda *a, **k: (_ for _ in ()).throw(
-        RuntimeError("boom")))
+    engine.write_version("s", d, version=1, previous=None, as_of=shop.AS_OF)
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(engine.versions, "_counts", broken)
     with pytest.raises(RuntimeError):
-        engine.materialise("s", d, as_of=shop.AS_OF)
-    assert engine.versions.read("s") == (1, ["c1"])
+        engine.write_version("s", d, version=2, previous=1, as_of=shop.AS_OF)
+    assert engine.versions.read("s", "contact", 2) == []
+    assert engine.versions.read("s", "contact", 1) == ["c1"]
+
+
+def test_static_keys_keep_only_existing_profiles() -> None:
+    engine = DuckDBEngine.in_memory(shop.catalog(), shop.tables())
+    written = engine.versions.write_keys("st", "contact", 1, ["c2", "ghost", "c1", "c1"], None)
+    assert written.members == 2
+    assert engine.versions.read("st", "contact", 1) == ["c1", "c2"]

@@ -11,16 +11,47 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.table import Table
+from typer._click import Context
+from typer._click.exceptions import UsageError as ClickUsageError
+from typer.core import TyperGroup
 
 from segmint.cli.output import emit_json, err, out, progress_bars
 from segmint.errors import SegmintError, UserError
 
+
+class CommandLineError(UserError):
+    """A mistake on the command line itself: an unknown option, a bad or missing value."""
+
+    code = "usage_error"
+
+
+class _Commands(TyperGroup):
+    """Reports command-line mistakes like every other user error: one line (or JSON), exit 1.
+
+    Click's own handling would print a framed help box and exit 2, the code kept here for
+    internal errors.
+    """
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        ctx.meta["segmint.json"] = "--json" in args
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ClickUsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "segmint"
+            problem = CommandLineError(f"{exc.format_message()} (see {command} --help)")
+            _fail(problem, bool(ctx.meta.get("segmint.json")), 1)
+
+
 app = typer.Typer(
     name="segmint",
+    cls=_Commands,
     help="Segmint: exact customer segments over your data.",
     no_args_is_help=True,
     add_completion=False,
@@ -41,7 +72,7 @@ FileArg = Annotated[Path, typer.Argument(help="A segment definition file (YAML o
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _fail(exc: SegmintError, as_json: bool, code: int) -> None:
+def _fail(exc: SegmintError, as_json: bool, code: int) -> NoReturn:
     if isinstance(exc, UserError):
         payload: dict[str, Any] = {
             "code": exc.code,
@@ -50,7 +81,7 @@ def _fail(exc: SegmintError, as_json: bool, code: int) -> None:
         }
         lines = exc.lines()
     else:
-        payload = {"code": "internal_error", "message": str(exc)}
+        payload = {"code": "internal_error", "message": str(exc), "problems": []}
         lines = [f"internal error: {exc}"]
     if as_json:
         emit_json({"error": payload})
@@ -166,7 +197,8 @@ def count(
             }
         )
     else:
-        out.print(f"{result.count:,} members ({result.seconds * 1000:.1f} ms)")
+        noun = "member" if result.count == 1 else "members"
+        out.print(f"{result.count:,} {noun} ({result.seconds * 1000:.1f} ms)")
 
 
 @app.command()
@@ -197,7 +229,8 @@ def members(
     for row in page.rows:
         table.add_row(*("" if row[f] is None else str(row[f]) for f in page.fields))
     out.print(table)
-    out.print(f"{len(page.rows)} rows from offset {page.offset}")
+    noun = "row" if len(page.rows) == 1 else "rows"
+    out.print(f"{len(page.rows)} {noun} from offset {page.offset}")
 
 
 @app.command()
@@ -276,6 +309,8 @@ def demo(
             "key": s.key,
             "name": s.name,
             "audience": s.audience,
+            "type": s.type,
+            "state": s.state,
             "count": s.count,
             "seconds": s.seconds,
         }
@@ -288,13 +323,15 @@ def demo(
                 "contacts": contacts,
                 "seed": seed,
                 "as_of": result.as_of,
+                "run": result.run_id,
                 "segments": rows,
             }
         )
         return
     table = Table(
         "segment",
-        "name",
+        "type",
+        "state",
         "audience",
         "members",
         "time (ms)",
@@ -302,7 +339,12 @@ def demo(
     )
     for r in rows:
         table.add_row(
-            r["key"], r["name"], r["audience"], f"{r['count']:,}", f"{r['seconds'] * 1000:.1f}"
+            r["key"],
+            r["type"],
+            r["state"],
+            r["audience"],
+            f"{r['count']:,}",
+            f"{r['seconds'] * 1000:.1f}",
         )
     out.print(table)
     out.print(

@@ -42,10 +42,13 @@ class Context:
     tables: Tables
     clock: Clock
     segments: SegmentResolver | None
+    stored: StoredResolver | None = None  # read these segments' stored members instead
     depth: int = 0  # in_segment nesting, guarded against cycles the checker would reject
 
 
 Handler = Callable[[Any, Scope, Context], ir.BooleanValue]
+# For compound segments: a segment key -> (its engine member table, the version to read).
+StoredResolver = Callable[[str], "tuple[str, int] | None"]
 HANDLERS: dict[type[n.Node], Handler] = {}
 
 
@@ -260,6 +263,19 @@ def _behavior(node: n.Behavior, scope: Scope, ctx: Context) -> ir.BooleanValue:
 
 @handles(n.InSegment)
 def _in_segment(node: n.InSegment, scope: Scope, ctx: Context) -> ir.BooleanValue:
+    found = ctx.stored(node.segment) if ctx.stored else None
+    if found is not None:
+        table_name, version = found
+        entity = ctx.catalog.entities[_entity(scope)]
+        key = scope.table[entity.key]
+        members = ibis.table(
+            {"segment": "string", "version": "int32", "key": key.type()}, name=table_name
+        )
+        chosen = members.filter(
+            (members.segment == ibis.literal(node.segment, type="string"))
+            & (members.version == ibis.literal(version, type="int32"))
+        )
+        return ibis.coalesce(key.isin(chosen.key), False)
     target = ctx.segments(node.segment) if ctx.segments else None
     if target is None:
         raise DefinitionError(
@@ -278,9 +294,10 @@ def compile_predicate(
     as_of: Any,
     segments: SegmentResolver | None = None,
     tables: Tables | None = None,
+    stored: StoredResolver | None = None,
 ) -> tuple[ir.Table, ir.BooleanValue]:
     """The audience table and the strict boolean selecting the definition's members."""
     tables = tables or Tables(catalog)
-    ctx = Context(catalog, tables, Clock.at(as_of, definition.timezone), segments)
+    ctx = Context(catalog, tables, Clock.at(as_of, definition.timezone), segments, stored)
     audience = tables.entity(definition.audience)
     return audience, condition(definition.condition, Scope(audience, definition.audience), ctx)

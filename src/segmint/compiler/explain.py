@@ -5,7 +5,7 @@ The plan is pure (Ibis expressions); an engine executes it and fills in the resu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import ibis
@@ -114,12 +114,8 @@ def _step(
     elif isinstance(node, n.InSegment) and ctx.segments is not None:
         target = ctx.segments(node.segment)
         if target is not None:
-            inner = Context(
-                ctx.catalog,
-                ctx.tables,
-                Clock.at(ctx.clock.as_of, target.timezone),
-                ctx.segments,
-                ctx.depth + 1,
+            inner = replace(
+                ctx, clock=Clock.at(ctx.clock.as_of, target.timezone), depth=ctx.depth + 1
             )
             step.children = [
                 _step(target.condition, target, inner, [node.segment, "condition"], profile)

@@ -160,18 +160,29 @@ class Definition(Node):
 
 
 class SegmentDocument(Node):
-    """A segment as written in a file: its key and name, and its definition."""
+    """A segment as written in a file: its key, name and settings, and its definition."""
 
     key: str | None = None  # immutable slug, e.g. "vip-seattle"
     name: str | None = None
     description: str | None = None
     tags: tuple[str, ...] = ()
+    type: Literal["dynamic", "static", "compound"] = "dynamic"
+    state: Literal["draft", "live"] | None = None  # segments as code: the wanted state
+    active: bool | None = None  # segments as code: whether it should be active
+    members: tuple[str, ...] | None = None  # static segments: the member keys
     audience: str
     timezone: str = "UTC"
-    condition: Condition
+    condition: Condition | None = None  # required except for static segments
 
     @property
     def definition(self) -> Definition:
+        if self.condition is None:
+            from segmint.errors import DefinitionError, Problem
+
+            raise DefinitionError(
+                f"segment {self.key or ''} has no condition".replace("  ", " "),
+                [Problem("condition", "required")],
+            )
         return Definition(audience=self.audience, timezone=self.timezone, condition=self.condition)
 
 

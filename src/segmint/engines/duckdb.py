@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,11 +19,12 @@ import ibis.expr.types as ir
 
 from segmint.catalog import Catalog
 from segmint.compiler import Tables, compile_predicate
+from segmint.compiler.compile import StoredResolver
 from segmint.compiler.explain import Step, plan_explain
 from segmint.definition.check import SegmentResolver
 from segmint.definition.nodes import Definition
 from segmint.engines.base import Explanation, Page
-from segmint.engines.versions import MembershipStore
+from segmint.engines.versions import MembershipStore, Written
 from segmint.errors import InternalError, NotFoundError, UserError, WorkspaceError
 
 if TYPE_CHECKING:
@@ -74,6 +74,14 @@ class DuckDBEngine:
 
     def close(self) -> None:
         self.con.close()
+
+    def fork(self) -> DuckDBEngine:
+        """An engine on its own cursor of the same database, for another thread."""
+        return DuckDBEngine(self.con.cursor(), self.catalog)
+
+    def interrupt(self) -> None:
+        """Stop the query running on this engine's connection, if any."""
+        self.con.interrupt()
 
     # --- compiling -------------------------------------------------------------------
 
@@ -244,28 +252,32 @@ class DuckDBEngine:
 
     # --- membership versions -----------------------------------------------------------
 
-    def materialise(
+    def write_version(
         self,
         segment: str,
         definition: Definition,
         *,
+        version: int,
+        previous: int | None,
         as_of: dt.datetime,
         segments: SegmentResolver | None = None,
-    ) -> int:
-        """Evaluate and store the members as a new version, then make it current at once."""
+        stored: StoredResolver | None = None,
+    ) -> Written:
+        """Evaluate and store the members as `version` (not yet current: the store says so)."""
         key = self.catalog.entities[definition.audience].key
-        query = self.members_query(definition, as_of=as_of, segments=segments).select(key)
-        sql = str(ibis.to_sql(query, dialect="duckdb"))
-        return self.versions.write(segment, definition.audience, sql, as_of=as_of)
-
-    @contextmanager
-    def timed(self) -> Iterator[list[float]]:
-        box: list[float] = []
-        start = time.perf_counter()
+        table, pred = compile_predicate(
+            self.catalog,
+            definition,
+            as_of=as_of,
+            segments=segments,
+            tables=self.tables,
+            stored=stored,
+        )
+        sql = str(ibis.to_sql(table.filter(pred).select(key), dialect="duckdb"))
         try:
-            yield box
-        finally:
-            box.append(time.perf_counter() - start)
+            return self.versions.write(segment, definition.audience, version, sql, previous)
+        except duckdb.Error as exc:
+            raise InternalError(f"the engine failed: {exc}", sql=sql) from exc
 
 
 def _unique(items: Sequence[str]) -> list[str]:

@@ -1,126 +1,138 @@
-"""Membership versions in the engine: each refresh writes a full version, then one pointer moves.
+"""Membership rows in the engine: each refresh writes one complete version of a segment.
 
-Tables (created on first use): `segmint_versions` (segment, version, audience, as_of,
-created_at, members), `segmint_current` (segment -> version) and one member table per
-audience, `segmint_members_<audience>` (segment, version, key). Readers pin a version number
-and read only it, so a refresh never shows partial results.
+One table per audience, `segmint_members_<audience>` (segment, version, key). Writing a
+version replaces any leftover rows of that number (from a refresh that died before it was
+recorded) in one transaction. Which version is current lives in the metadata store, so a
+version becomes visible only when the store records it: never partially.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
 from segmint.catalog import Catalog
-from segmint.errors import NotFoundError
+from segmint.sources.ingest import DUCK_TYPES, q
 
-_DUCK_TYPES = {
-    "string": "VARCHAR",
-    "integer": "BIGINT",
-    "float": "DOUBLE",
-    "date": "DATE",
-    "timestamp": "TIMESTAMP",
-    "boolean": "BOOLEAN",
-}
+
+@dataclass(frozen=True)
+class Written:
+    """What writing a version found: its size and the change from the previous version."""
+
+    members: int
+    entered: int
+    exited: int
 
 
 class MembershipStore:
-    """Writes and reads membership versions in the engine's database."""
+    """Writes, reads and drops membership versions in the engine's database."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
         self.con = con
         self.catalog = catalog
         self._ready: set[str] = set()
 
-    def _members_table(self, audience: str) -> str:
-        table = f"segmint_members_{audience}"
+    def table(self, audience: str) -> str:
+        """The member table of an audience, created on first use."""
+        name = f"segmint_members_{audience}"
         if audience not in self._ready:
             entity = self.catalog.entities[audience]
-            key_type = _DUCK_TYPES[entity.attributes[entity.key].type.value]
+            key_type = DUCK_TYPES[entity.attributes[entity.key].type]
             self.con.execute(
-                "CREATE TABLE IF NOT EXISTS segmint_versions (segment VARCHAR NOT NULL, "
-                "version INTEGER NOT NULL, audience VARCHAR NOT NULL, as_of TIMESTAMP, "
-                "created_at TIMESTAMP NOT NULL, members BIGINT NOT NULL, "
-                "PRIMARY KEY (segment, version))"
-            )
-            self.con.execute(
-                "CREATE TABLE IF NOT EXISTS segmint_current (segment VARCHAR PRIMARY KEY, "
-                "version INTEGER NOT NULL)"
-            )
-            self.con.execute(
-                f'CREATE TABLE IF NOT EXISTS "{table}" (segment VARCHAR NOT NULL, '
+                f"CREATE TABLE IF NOT EXISTS {q(name)} (segment VARCHAR NOT NULL, "
                 f"version INTEGER NOT NULL, key {key_type} NOT NULL)"
             )
             self._ready.add(audience)
-        return table
+        return name
 
-    def write(self, segment: str, audience: str, members_sql: str, *, as_of: dt.datetime) -> int:
-        """Store the result of `members_sql` as the next version and make it current."""
-        table = self._members_table(audience)
+    def write(
+        self, segment: str, audience: str, version: int, members_sql: str, previous: int | None
+    ) -> Written:
+        """Store the keys selected by `members_sql` as `version`; count entered and exited."""
+        table = q(self.table(audience))
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
-            row = con.execute(
-                "SELECT coalesce(max(version), 0) + 1 FROM segmint_versions WHERE segment = ?",
-                [segment],
-            ).fetchone()
-            version = int(row[0]) if row else 1
             con.execute(
-                f'INSERT INTO "{table}" SELECT ?, ?, m.* FROM ({members_sql}) AS m',
-                [segment, version],
-            )
-            counted = con.execute(
-                f'SELECT count(*) FROM "{table}" WHERE segment = ? AND version = ?',
-                [segment, version],
-            ).fetchone()
-            con.execute(
-                "INSERT INTO segmint_versions VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    segment,
-                    version,
-                    audience,
-                    as_of.astimezone(dt.UTC).replace(tzinfo=None),
-                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                    int(counted[0]) if counted else 0,
-                ],
+                f"DELETE FROM {table} WHERE segment = ? AND version = ?", [segment, version]
             )
             con.execute(
-                "INSERT INTO segmint_current VALUES (?, ?) "
-                "ON CONFLICT (segment) DO UPDATE SET version = excluded.version",
+                f"INSERT INTO {table} SELECT DISTINCT ?, ?, m.* FROM ({members_sql}) AS m",
                 [segment, version],
             )
+            written = self._counts(table, segment, version, previous)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        return version
+        return written
 
-    def current(self, segment: str) -> int | None:
-        """The version readers should pin now, or None before the first refresh."""
+    def write_keys(
+        self, segment: str, audience: str, version: int, keys: list[Any], previous: int | None
+    ) -> Written:
+        """Store an explicit list of keys (static segments) as `version`."""
+        import pyarrow as pa
+
+        data = pa.table({"key": pa.array(keys, type=pa.string())})
+        self.con.register("segmint_incoming_keys", data)
         try:
-            row = self.con.execute(
-                "SELECT version FROM segmint_current WHERE segment = ?", [segment]
-            ).fetchone()
-        except duckdb.CatalogException:
-            return None
-        return int(row[0]) if row else None
+            entity = self.catalog.entities[audience]
+            key_type = DUCK_TYPES[entity.attributes[entity.key].type]
+            sql = (
+                f"SELECT DISTINCT TRY_CAST(key AS {key_type}) FROM segmint_incoming_keys "
+                f"WHERE TRY_CAST(key AS {key_type}) IN (SELECT {q(entity.key)} FROM "
+                f"{q(entity.table)})"
+            )
+            return self.write(segment, audience, version, sql, previous)
+        finally:
+            self.con.unregister("segmint_incoming_keys")
 
-    def read(self, segment: str, version: int | None = None) -> tuple[int, list[Any]]:
-        """The members of a pinned version (the current one when not given), by key."""
-        pinned = version if version is not None else self.current(segment)
-        if pinned is None:
-            raise NotFoundError(f"segment {segment!r} has no stored members yet")
-        row = self.con.execute(
-            "SELECT audience FROM segmint_versions WHERE segment = ? AND version = ?",
-            [segment, pinned],
-        ).fetchone()
-        if row is None:
-            raise NotFoundError(f"segment {segment!r} has no version {pinned}")
-        table = self._members_table(str(row[0]))
-        keys = self.con.execute(
-            f'SELECT key FROM "{table}" WHERE segment = ? AND version = ? ORDER BY key',
-            [segment, pinned],
+    def _counts(self, table: str, segment: str, version: int, previous: int | None) -> Written:
+        new = f"(SELECT key FROM {table} WHERE segment = ? AND version = ?)"
+        members = self._scalar(f"SELECT count(*) FROM {new}", [segment, version])
+        if previous is None:
+            return Written(members, members, 0)
+        old = f"(SELECT key FROM {table} WHERE segment = ? AND version = ?)"
+        entered = self._scalar(
+            f"SELECT count(*) FROM ({new} EXCEPT {old})", [segment, version, segment, previous]
+        )
+        exited = self._scalar(
+            f"SELECT count(*) FROM ({old} EXCEPT {new})", [segment, previous, segment, version]
+        )
+        return Written(members, entered, exited)
+
+    def _scalar(self, sql: str, params: list[Any]) -> int:
+        row = self.con.execute(sql, params).fetchone()
+        return int(row[0]) if row else 0
+
+    def read(
+        self,
+        segment: str,
+        audience: str,
+        version: int,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Any]:
+        """The keys of one pinned version, in key order."""
+        table = q(self.table(audience))
+        page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
+        rows = self.con.execute(
+            f"SELECT key FROM {table} WHERE segment = ? AND version = ? ORDER BY key{page}",
+            [segment, version],
         ).fetchall()
-        return pinned, [k[0] for k in keys]
+        return [r[0] for r in rows]
+
+    def drop(self, segment: str, audience: str, versions: list[int] | None = None) -> None:
+        """Delete the rows of some versions of a segment (all of them when None)."""
+        table = q(self.table(audience))
+        if versions is None:
+            self.con.execute(f"DELETE FROM {table} WHERE segment = ?", [segment])
+        elif versions:
+            marks = ", ".join("?" for _ in versions)
+            self.con.execute(
+                f"DELETE FROM {table} WHERE segment = ? AND version IN ({marks})",
+                [segment, *versions],
+            )

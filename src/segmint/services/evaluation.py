@@ -16,7 +16,7 @@ from segmint.definition.describe import describe
 from segmint.definition.load import load_document
 from segmint.definition.nodes import Definition, SegmentDocument
 from segmint.engines.base import Explanation, Page
-from segmint.engines.duckdb import DuckDBEngine, connect
+from segmint.engines.duckdb import DuckDBEngine
 from segmint.errors import UserError
 from segmint.workspace import Workspace, document_key
 
@@ -40,23 +40,49 @@ def open_engine(ws: Workspace, *, read_only: bool = True) -> Iterator[DuckDBEngi
     path = ws.database_path
     if read_only and not path.exists():
         raise UserError(f"{path} does not exist; run `segmint ingest` first")
-    con = connect(path, read_only=read_only)
+    con = ws.connect(read_only=read_only)
     try:
         catalog = ws.catalog(con)
         engine = DuckDBEngine(con, catalog)
         missing = [n for n in [*catalog.entities, *catalog.interactions] if not _has_table(con, n)]
         if missing and read_only:
             raise UserError(f"not loaded yet: {', '.join(missing)}; run `segmint ingest`")
+        stale = _stale(ws, catalog, con)
+        if stale:
+            raise UserError(
+                f"model.yaml has changed since the data was loaded ({', '.join(stale)}); "
+                "run `segmint ingest`"
+            )
         yield engine
     finally:
         con.close()
 
 
+def _stale(ws: Workspace, catalog: Catalog, con: Any) -> list[str]:
+    """Attributes of loaded tables that are missing from them or of another type there."""
+    from segmint.sources.ingest import loaded_types
+
+    loaded = loaded_types(con, ws.model)
+    groups = [
+        *((n, e.attributes) for n, e in catalog.entities.items()),
+        *((n, i.attributes) for n, i in catalog.interactions.items()),
+    ]
+    return [
+        f"{name}.{col}"
+        for name, attrs in groups
+        if name in loaded
+        for col, attr in attrs.items()
+        if loaded[name].get(col) is not attr.type
+    ]
+
+
 def _has_table(con: Any, name: str) -> bool:
-    row = con.execute(
+    # fetchall, not fetchone: DuckDB 2 keeps a partly read result open on the connection,
+    # and the engine's next query (through Ibis) then fails with "unfinished result".
+    rows = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-    ).fetchone()
-    return bool(row and row[0])
+    ).fetchall()
+    return bool(rows and rows[0][0])
 
 
 @dataclass(frozen=True)
@@ -88,8 +114,12 @@ def check_file(ws: Workspace, catalog: Catalog, path: Path) -> Checked:
 def validate(ws: Workspace, path: Path) -> Checked:
     """Validate a file; needs the loaded data only when model.yaml leaves types out."""
     if ws.database_path.exists():
-        with open_engine(ws) as engine:
-            return check_file(ws, engine.catalog, path)
+        # The loaded tables only complete the types; a fully typed model needs no ingest.
+        con = ws.connect(read_only=True)
+        try:
+            return check_file(ws, ws.catalog(con), path)
+        finally:
+            con.close()
     return check_file(ws, ws.catalog(), path)
 
 

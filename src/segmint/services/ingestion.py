@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from segmint.engines.duckdb import connect
 from segmint.progress import Progress, silent
 from segmint.sources.ingest import IngestReport, ingest
 from segmint.workspace import Workspace
@@ -10,7 +9,7 @@ from segmint.workspace import Workspace
 
 def ingest_workspace(ws: Workspace, progress: Progress = silent) -> IngestReport:
     """Load every source of model.yaml; all or nothing."""
-    con = connect(ws.database_path)
+    con = ws.connect()
     try:
         report = ingest(con, ws.root, ws.model, progress)
         ws.catalog(con)  # the model must now be complete (every type known)

@@ -125,6 +125,7 @@ class Run:
     status: RunStatus
     schedule_key: str | None
     requested_by: str
+    as_of: dt.datetime | None  # fixed evaluation time, or None for "now"
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None

@@ -124,6 +124,7 @@ runs = Table(
     Column("status", String(16), nullable=False),
     Column("schedule_key", String(100), unique=True),  # scheduled runs: one per tick time
     Column("requested_by", String(200), nullable=False),
+    _when("as_of"),  # evaluate as of this instant; empty: when each task runs
     _when("created_at", nullable=False),
     _when("started_at"),
     _when("finished_at"),
@@ -166,6 +167,16 @@ versions = Table(
     Column("entered", Integer, nullable=False),
     Column("exited", Integer, nullable=False),
     Column("pruned", Boolean, nullable=False, default=False),
+)
+
+pins = Table(
+    "version_pins",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("segment", String(100), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("reader", String(200), nullable=False),  # who reads it (a download, an export)
+    _when("expires_at", nullable=False),  # a reader that dies stops pinning at this time
 )
 
 settings = Table(

@@ -131,6 +131,7 @@ def _run(row: Any, task_rows: Iterable[Any]) -> Run:
         status=RunStatus(m["status"]),
         schedule_key=m["schedule_key"],
         requested_by=m["requested_by"],
+        as_of=_aware(m["as_of"]),
         created_at=_aware(m["created_at"]),
         started_at=_aware(m["started_at"]),
         finished_at=_aware(m["finished_at"]),
@@ -351,6 +352,13 @@ class Reader:
         ).one()
         return int(row[0]) + 1
 
+    def pinned_versions(self, key: str) -> set[int]:
+        """Versions of a segment some reader still holds (unexpired pins)."""
+        rows = self.conn.execute(
+            select(s.pins.c.version).where(s.pins.c.segment == key, s.pins.c.expires_at > now())
+        )
+        return {int(r[0]) for r in rows}
+
     # --- settings and audit -----------------------------------------------------------
 
     def setting(self, key: str) -> Any:
@@ -557,6 +565,7 @@ class Writer(Reader):
         kind: str,
         plan: Sequence[tuple[str, Sequence[str], int | None]],
         schedule_key: str | None = None,
+        as_of: dt.datetime | None = None,
     ) -> Run:
         """A queued run with one queued task per (segment, depends_on, revision) of the plan."""
         try:
@@ -566,6 +575,7 @@ class Writer(Reader):
                     status=RunStatus.QUEUED.value,
                     schedule_key=schedule_key,
                     requested_by=self.actor,
+                    as_of=as_of,
                     created_at=now(),
                     cancel_requested=False,
                 )
@@ -702,6 +712,21 @@ class Writer(Reader):
             .where(s.segments.c.key == key)
             .values(current_version=version, members=members, last_refreshed_at=when)
         )
+
+    def pin(self, key: str, version: int, reader: str, seconds: float) -> int:
+        """Keep a version from being pruned while `reader` reads it (until the pin expires)."""
+        result = self.conn.execute(
+            insert(s.pins).values(
+                segment=key,
+                version=version,
+                reader=reader,
+                expires_at=now() + dt.timedelta(seconds=seconds),
+            )
+        )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def unpin(self, pin_id: int) -> None:
+        self.conn.execute(delete(s.pins).where(s.pins.c.id == pin_id))
 
     def mark_pruned(self, key: str, version_numbers: Sequence[int]) -> None:
         if version_numbers:

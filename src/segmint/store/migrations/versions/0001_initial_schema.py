@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 15:13:11.584483
+Create Date: 2026-11-23 15:16:42.057009
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("schedule_key", sa.String(length=100), nullable=True),
         sa.Column("requested_by", sa.String(length=200), nullable=False),
+        sa.Column("as_of", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
@@ -84,6 +85,18 @@ def upgrade() -> None:
         sa.Column("value", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_system_settings")),
     )
+    op.create_table(
+        "version_pins",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("segment", sa.String(length=100), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("reader", sa.String(length=200), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_version_pins")),
+    )
+    with op.batch_alter_table("version_pins", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_version_pins_segment"), ["segment"], unique=False)
+
     op.create_table(
         "consumers",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -205,6 +218,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_consumers_segment"))
 
     op.drop_table("consumers")
+    with op.batch_alter_table("version_pins", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_version_pins_segment"))
+
+    op.drop_table("version_pins")
     op.drop_table("system_settings")
     op.drop_table("segments")
     op.drop_table("runs")
