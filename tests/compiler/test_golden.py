@@ -11,8 +11,8 @@ from pathlib import Path
 
 import ibis
 import pytest
-from fixtures import shop
 
+from fixtures import shop
 from segmint.compiler import compile_predicate
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -25,17 +25,15 @@ def test_core_imports_no_io_library() -> None:
         " if m in sys.modules]\n"
         "print(','.join(bad))\n"
     )
-    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           check=True).stdout.strip()
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert found == ""
 
 
 def test_definition_and_catalog_import_no_ibis() -> None:
-    code = (
-        "import sys\n"
-        "import segmint.catalog, segmint.definition\n"
-        "print('ibis' in sys.modules)\n"
-    )
-    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           check=True).stdout.strip()
+    code = "import sys\nimport segmint.catalog, segmint.definition\nprint('ibis' in sys.modules)\n"
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert found == "False"

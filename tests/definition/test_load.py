@@ -18,20 +18,48 @@ def structural(data: object) -> list[str]:
 
 
 def test_unknown_node_type_is_located() -> None:
-    found = structural({"audience": "contact", "condition": {"type": "and", "conditions": [
-        {"type": "attribute", "field": "city", "op": "eq", "value": "x"},
-        {"type": "magic"},
-    ]}})
-    assert found == ["condition.conditions[1]: unknown condition type 'magic'; expected one of "
-                     "'and', 'or', 'not', 'attribute', 'related', 'behavior', 'in_segment'"]
+    found = structural(
+        {
+            "audience": "contact",
+            "condition": {
+                "type": "and",
+                "conditions": [
+                    {"type": "attribute", "field": "city", "op": "eq", "value": "x"},
+                    {"type": "magic"},
+                ],
+            },
+        }
+    )
+    assert found == [
+        "condition.conditions[1]: unknown condition type 'magic'; expected one of "
+        "'and', 'or', 'not', 'attribute', 'related', 'behavior', 'in_segment'"
+    ]
 
 
 def test_extra_and_missing_keys_are_located() -> None:
-    found = structural({"audience": "contact", "condition": {"type": "or", "conditions": [
-        {"type": "attribute", "field": "city", "op": "eq", "value": "x", "colour": "red"},
-        {"type": "behavior"},
-        {"type": "behavior", "interaction": "p", "window": {"last": "many", "unit": "day"}},
-    ]}})
+    found = structural(
+        {
+            "audience": "contact",
+            "condition": {
+                "type": "or",
+                "conditions": [
+                    {
+                        "type": "attribute",
+                        "field": "city",
+                        "op": "eq",
+                        "value": "x",
+                        "colour": "red",
+                    },
+                    {"type": "behavior"},
+                    {
+                        "type": "behavior",
+                        "interaction": "p",
+                        "window": {"last": "many", "unit": "day"},
+                    },
+                ],
+            },
+        }
+    )
     assert "condition.conditions[0].colour: unknown key" in found
     assert "condition.conditions[1].interaction: required" in found
     assert any(p.startswith("condition.conditions[2].window.last:") for p in found)
@@ -64,8 +92,11 @@ def test_bad_yaml_and_json_name_line_and_column() -> None:
 
 
 def test_load_document_from_files(tmp_path: Path) -> None:
-    doc = {"key": "k", "audience": "contact",
-           "condition": {"type": "attribute", "field": "city", "op": "is_empty"}}
+    doc = {
+        "key": "k",
+        "audience": "contact",
+        "condition": {"type": "attribute", "field": "city", "op": "is_empty"},
+    }
     (tmp_path / "k.json").write_text(json.dumps(doc))
     assert load_document(tmp_path / "k.json").key == "k"
     with pytest.raises(NotFoundError):
@@ -76,8 +107,12 @@ def test_load_document_from_files(tmp_path: Path) -> None:
 
 
 def test_nodes_are_frozen_and_hashable() -> None:
-    doc = parse_document({"audience": "contact", "condition": {
-        "type": "attribute", "field": "city", "op": "in", "value": ["a", "b"]}})
+    doc = parse_document(
+        {
+            "audience": "contact",
+            "condition": {"type": "attribute", "field": "city", "op": "in", "value": ["a", "b"]},
+        }
+    )
     assert hash(doc.definition) == hash(doc.definition.model_copy())
     with pytest.raises(ValueError, match="frozen"):
         doc.definition.condition.field = "x"  # type: ignore[union-attr,misc]

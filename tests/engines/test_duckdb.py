@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from fixtures import shop
 
+from fixtures import shop
 from segmint.engines.duckdb import DuckDBEngine
 from segmint.errors import NotFoundError, UserError
 
