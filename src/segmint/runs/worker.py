@@ -34,15 +34,12 @@ class Outcome:
     exited: int
 
 
-class SkipTaskError(Exception):
-    """Raised by a task function: the task is not attempted (e.g. the segment is inactive)."""
-
-
 class TaskCancelledError(Exception):
     """Raised by a task function when it stopped because the run was cancelled."""
 
 
 TaskFn = Callable[[Task], Outcome]
+SkipFn = Callable[[Task], "str | None"]  # a reason not to attempt a task (e.g. inactive)
 
 
 def owner_name() -> str:
@@ -83,6 +80,7 @@ def execute_run(
     progress: Progress = silent,
     interrupt: Callable[[], None] | None = None,
     after_success: Callable[[Task, Outcome], None] | None = None,
+    skip: SkipFn | None = None,
 ) -> Run:
     """Run every task of a queued run; returns the finished run."""
     opts = options or WorkerOptions()
@@ -97,7 +95,9 @@ def execute_run(
     heartbeat = _Heartbeat(store, run_id, owner, opts.lease_seconds)
     heartbeat.start()
     try:
-        cancelled = _drive(store, run, task_fn, opts, progress, interrupt, after_success, heartbeat)
+        cancelled = _drive(
+            store, run, task_fn, opts, progress, interrupt, after_success, heartbeat, skip
+        )
     finally:
         heartbeat.stop.set()
         heartbeat.join()
@@ -123,6 +123,7 @@ def _drive(
     interrupt: Callable[[], None] | None,
     after_success: Callable[[Task, Outcome], None] | None,
     heartbeat: _Heartbeat,
+    skip: SkipFn | None,
 ) -> bool:
     """Schedule tasks as their inputs finish; True when the run was cancelled."""
     status = {t.segment: t.status for t in run.tasks}
@@ -144,7 +145,7 @@ def _drive(
                             w.move_task(run.id, key, TaskStatus.CANCELLED)
                             status[key] = TaskStatus.CANCELLED
             if not cancelled:
-                _start_ready(store, run.id, tasks, status, running, pool, task_fn, opts)
+                _start_ready(store, run.id, tasks, status, running, pool, task_fn, opts, skip)
             if not running:
                 if cancelled or all(st.finished for st in status.values()):
                     break
@@ -171,6 +172,7 @@ def _start_ready(
     pool: ThreadPoolExecutor,
     task_fn: TaskFn,
     opts: WorkerOptions,
+    skip: SkipFn | None,
 ) -> None:
     for key, task in tasks.items():
         if status[key] is not TaskStatus.QUEUED:
@@ -185,6 +187,11 @@ def _start_ready(
                 w.move_task(
                     run_id, key, TaskStatus.SKIPPED, error=f"input not refreshed: {reasons}"
                 )
+                status[key] = TaskStatus.SKIPPED
+                continue
+            reason = skip(task) if skip is not None else None
+            if reason:
+                w.move_task(run_id, key, TaskStatus.SKIPPED, error=reason)
                 status[key] = TaskStatus.SKIPPED
                 continue
             if len(running) >= max(1, opts.workers):
@@ -205,10 +212,6 @@ def _finish(
     """Record a task's result: success together with its version, or the error."""
     try:
         outcome = future.result()
-    except SkipTaskError as exc:
-        with store.write("worker") as w:
-            w.move_task(run_id, task.segment, TaskStatus.SKIPPED, error=str(exc) or None)
-        return TaskStatus.SKIPPED
     except TaskCancelledError:
         with store.write("worker") as w:
             w.move_task(run_id, task.segment, TaskStatus.CANCELLED)

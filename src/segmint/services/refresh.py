@@ -19,7 +19,6 @@ from segmint.progress import Progress, silent
 from segmint.runs.planner import plan
 from segmint.runs.worker import (
     Outcome,
-    SkipTaskError,
     TaskCancelledError,
     WorkerOptions,
     execute_run,
@@ -115,6 +114,14 @@ class _Executor:
                 self.forks.append(found)
         return found
 
+    def skip_reason(self, task: Task) -> str | None:
+        """Scheduled runs record inactive segments as skipped, without attempting them."""
+        if self.kind != "scheduled":
+            return None
+        with self.app.store.read() as r:
+            seg = r.segment(task.segment)
+        return "inactive" if seg is not None and not seg.active else None
+
     def interrupt(self) -> None:
         with self.lock:
             for fork in self.forks:
@@ -131,8 +138,6 @@ class _Executor:
         with app.store.read() as r:
             seg = r.require(task.segment)
             version = r.next_version(seg.key)
-        if self.kind == "scheduled" and not seg.active:
-            raise SkipTaskError("inactive")
         as_of = self.as_of or now()
         engine = self.engine()
         try:
@@ -203,6 +208,7 @@ def run_refresh(app: App, run: Run, *, progress: Progress = silent) -> Run:
             options=WorkerOptions(workers=settings.workers, lease_seconds=settings.lease_seconds),
             progress=progress,
             interrupt=executor.interrupt,
+            skip=executor.skip_reason,
             after_success=lambda task, _outcome: _prune(app, task.segment),
         )
     finally:
