@@ -76,3 +76,15 @@ class InternalError(SegmintError):
         super().__init__(message)
         self.message = message
         self.sql = sql
+
+
+class ConflictError(UserError):
+    """The request conflicts with the current state (in use, already exists, quota, lifecycle)."""
+
+    code = "conflict"
+
+
+class PreconditionError(UserError):
+    """A conditional request's precondition failed (a stale edit)."""
+
+    code = "precondition_failed"

@@ -38,14 +38,21 @@ class App:
     store: Store
     actor: str = "cli"
     _engine: DuckDBEngine | None = field(default=None, repr=False)
+    _parent: App | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, root: Path, *, actor: str = "cli") -> App:
         ws = open_workspace(root)
         return cls(ws=ws, store=open_store(ws), actor=actor)
 
+    def child(self, actor: str) -> App:
+        """A view for one request or thread: the same store, its own engine cursor."""
+        return App(ws=self.ws, store=self.store, actor=actor, _parent=self)
+
     @property
     def engine(self) -> DuckDBEngine:
+        if self._engine is None and self._parent is not None:
+            self._engine = self._parent.engine.fork()
         if self._engine is None:
             path = self.ws.database_path
             if not path.exists():
@@ -58,7 +65,8 @@ class App:
         if self._engine is not None:
             self._engine.close()
             self._engine = None
-        self.store.close()
+        if self._parent is None:
+            self.store.close()
 
     def __enter__(self) -> App:
         return self

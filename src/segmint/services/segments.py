@@ -13,10 +13,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from segmint.definition.check import ensure_valid, referenced_segments
+from segmint.definition.check import SegmentResolver, check_definition, referenced_segments
 from segmint.definition.describe import describe
-from segmint.definition.nodes import And, Definition, InSegment, Not, Or, SegmentDocument
-from segmint.errors import DefinitionError, Problem, UserError
+from segmint.definition.nodes import (
+    And,
+    Attribute,
+    Definition,
+    InSegment,
+    Not,
+    Or,
+    SegmentDocument,
+)
+from segmint.errors import ConflictError, DefinitionError, Problem, UserError
 from segmint.progress import silent
 from segmint.services.context import App, definition_json, is_usable, now
 from segmint.services.refresh import Requested, refresh
@@ -88,18 +96,60 @@ def _compound_problems(definition: Definition) -> list[Problem]:
     return problems
 
 
+def _checking_resolver(app: App) -> SegmentResolver:
+    """The app's resolver, except that static segments (stored members, no definition)
+    resolve to a stand-in with their audience and no references: enough for the checks
+    (audience, cycles), never compiled. The app's resolver cannot read them."""
+    resolve = app.resolver()
+
+    def checking(key: str) -> Definition | None:
+        with app.store.read() as r:
+            seg = r.segment(key)
+        if seg is None or seg.type is not SegmentType.STATIC:
+            return resolve(key)
+        entity = app.engine.catalog.entities.get(seg.audience)
+        field = entity.key if entity is not None else "key"
+        return Definition(
+            audience=seg.audience,
+            timezone=seg.timezone,
+            condition=Attribute(field=field, op="is_not_empty"),
+        )
+
+    return checking
+
+
+def _stored_only_problems(app: App, definition: Definition) -> list[Problem]:
+    """References to static segments: only compound segments can combine them."""
+    problems = []
+    for path, ref in referenced_segments(definition.condition):
+        with app.store.read() as r:
+            seg = r.segment(ref)
+        if seg is not None and seg.type is SegmentType.STATIC:
+            problems.append(
+                Problem(
+                    ".".join(str(p) for p in [*path, "segment"]),
+                    f"{ref} is a static segment (hand-picked members, no definition): "
+                    "only a compound segment can combine it",
+                )
+            )
+    return problems
+
+
 def validate_definition(
     app: App, definition: Definition, *, key: str | None, type_: SegmentType, where: str
 ) -> None:
     """Check a definition against the data model, the other segments and the type's rules."""
-    ensure_valid(
+    problems = check_definition(
         app.engine.catalog,
         definition,
-        where=where,
         key=key,
         limits=app.ws.settings.limits.to_limits(),
-        segments=app.resolver(),
+        segments=_checking_resolver(app),
     )
+    if type_ is not SegmentType.COMPOUND:
+        problems += _stored_only_problems(app, definition)
+    if problems:
+        raise DefinitionError(f"{where} is not a valid definition", problems)
     if type_ is SegmentType.COMPOUND:
         problems = _compound_problems(definition)
         if problems:
@@ -184,13 +234,10 @@ def save_edit(app: App, key: str, *, progress: Any = None) -> tuple[Segment, Req
         seg = r.require(key)
     if not seg.editing or seg.pending_revision is None:
         raise UserError(f"{key} has no pending edit to save")
-    validate_definition(
-        app,
-        app.definition(seg, seg.pending_revision),
-        key=key,
-        type_=seg.type,
-        where=f"segment {key}",
-    )
+    definition = app.definition(seg, seg.pending_revision)
+    validate_definition(app, definition, key=key, type_=seg.type, where=f"segment {key}")
+    if seg.type is SegmentType.COMPOUND:
+        _require_live_inputs(app, definition)
     with app.store.write(app.actor) as w:
         w.update_segment(
             key, "save_edit", live_revision=seg.pending_revision, pending_revision=None
@@ -201,12 +248,24 @@ def save_edit(app: App, key: str, *, progress: Any = None) -> tuple[Segment, Req
 
 
 def discard_edit(app: App, key: str) -> Segment:
-    """Drop a live segment's pending edit; the live revision stays."""
+    """Drop a live segment's pending edit; the live revision stays.
+
+    The live definition is saved again as the latest revision, so what a draft would serve
+    (after `stop`), what `duplicate` copies and what usage reads is the live definition,
+    not the discarded edit.
+    """
     with app.store.write(app.actor) as w:
         seg = w.require(key)
-        if not seg.editing:
+        if not seg.editing or seg.live_revision is None:
             raise UserError(f"{key} has no pending edit")
-        return w.update_segment(key, "discard_edit", pending_revision=None)
+        data = w.revision(key, seg.live_revision)
+        w.add_revision(key, data)
+        return w.update_segment(
+            key,
+            "discard_edit",
+            pending_revision=None,
+            timezone=data.get("timezone", seg.timezone),
+        )
 
 
 def rename(app: App, key: str, name: str) -> Segment:
@@ -280,7 +339,7 @@ def delete(app: App, key: str, *, confirm: bool = False) -> Usage:
     """Delete a segment; when it is used, only with `confirm` (the usage is reported)."""
     found = usage(app, key)
     if found.used and not confirm:
-        raise UserError(f"{key} is in use; confirm to delete it anyway", found.lines())
+        raise ConflictError(f"{key} is in use; confirm to delete it anyway", found.lines())
     with app.store.write(app.actor) as w:
         seg = w.require(key)
         w.delete_segment(key)
@@ -293,7 +352,7 @@ def _quota(app: App, adding: str) -> None:
     with app.store.read() as r:
         counted = [k for k in r.count_active_live() if k != adding]
     if len(counted) >= limit:
-        raise UserError(
+        raise ConflictError(
             f"the quota of {limit} live, active segments is reached; deactivate or stop one",
             [Problem(f"segment {k}", "live and active") for k in counted],
         )
@@ -306,7 +365,7 @@ def go_live(
     with app.store.read() as r:
         seg = r.require(key)
     if seg.state is SegmentState.LIVE:
-        raise UserError(
+        raise ConflictError(
             f"{key} is already live"
             + (" (save or discard its pending edit)" if seg.editing else "")
         )
@@ -348,10 +407,10 @@ def stop(app: App, key: str, *, confirm: bool = False) -> Segment:
     with app.store.read() as r:
         seg = r.require(key)
     if seg.state is not SegmentState.LIVE:
-        raise UserError(f"{key} is not live")
+        raise ConflictError(f"{key} is not live")
     found = usage(app, key)
     if found.live_compounds and not confirm:
-        raise UserError(
+        raise ConflictError(
             f"{key} feeds live compound segments; confirm to stop it anyway",
             [Problem(f"segment {k}", "live compound input") for k in found.live_compounds],
         )
@@ -381,20 +440,39 @@ def deactivate(app: App, key: str, *, at: dt.datetime | None = None) -> Segment:
 
 
 def apply_activation_schedule(app: App, when: dt.datetime | None = None) -> list[str]:
-    """Carry out scheduled activations and deactivations that are due; returns what changed."""
+    """Carry out scheduled activations and deactivations that are due; returns what changed.
+
+    Due changes are carried out in time order (deactivations first at the same time), and
+    an activation that would exceed the quota is not carried out: it stays scheduled, and
+    is reported, until a slot frees up.
+    """
     moment = when or now()
     changed = []
     with app.store.read() as r:
         segs = r.segments(sort="key")
+    due: list[tuple[dt.datetime, bool, str]] = []
     for seg in segs:
         if seg.activate_at is not None and seg.activate_at <= moment:
-            with app.store.write("scheduler") as w:
-                w.update_segment(seg.key, "activate", active=True, activate_at=None)
-            changed.append(f"{seg.key}: activated")
+            due.append((seg.activate_at, True, seg.key))
         if seg.deactivate_at is not None and seg.deactivate_at <= moment:
-            with app.store.write("scheduler") as w:
-                w.update_segment(seg.key, "deactivate", active=False, deactivate_at=None)
-            changed.append(f"{seg.key}: deactivated")
+            due.append((seg.deactivate_at, False, seg.key))
+    limit = app.ws.settings.refresh.max_active_segments
+    for _, activating, key in sorted(due):
+        with app.store.write("scheduler") as w:
+            seg = w.require(key)
+            if not activating:
+                w.update_segment(key, "deactivate", active=False, deactivate_at=None)
+                changed.append(f"{key}: deactivated")
+                continue
+            counted = [k for k in w.count_active_live() if k != key]
+            if seg.state is SegmentState.LIVE and not seg.active and len(counted) >= limit:
+                changed.append(
+                    f"{key}: not activated: the quota of {limit} live, active segments "
+                    "is reached (it stays scheduled)"
+                )
+                continue
+            w.update_segment(key, "activate", active=True, activate_at=None)
+            changed.append(f"{key}: activated")
     return changed
 
 

@@ -5,6 +5,9 @@ Alembic migrations in `segmint/store/migrations` create and evolve exactly these
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -17,8 +20,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 
 metadata = MetaData(
     naming_convention={
@@ -30,8 +35,35 @@ metadata = MetaData(
 )
 
 
-def _when(name: str, *, nullable: bool = True) -> Column[object]:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """An instant, stored as UTC and handed back timezone-aware in UTC on every backend.
+
+    SQLite keeps no offset (SQLAlchemy writes the wall-clock time as given) and PostgreSQL
+    answers in the session's time zone, so values are converted to UTC on the way in and
+    on the way out. Naive values are taken to be UTC. In the database this is exactly
+    `DateTime(timezone=True)`, so the migrations do not know about it.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:  # noqa: ARG002
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:  # noqa: ARG002
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)  # type: ignore[no-any-return]
+        return value.astimezone(dt.UTC)  # type: ignore[no-any-return]
+
+
+def _when(name: str, *, nullable: bool = True) -> Column[dt.datetime]:
+    return Column(name, UTCDateTime(), nullable=nullable)
 
 
 segments = Table(

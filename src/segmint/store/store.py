@@ -9,8 +9,9 @@ database lock up front (`BEGIN IMMEDIATE`), so two writers queue instead of dead
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, overload
 
 from sqlalchemy import (
@@ -25,9 +26,11 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import StaticPool
 
-from segmint.errors import NotFoundError, UserError
+from segmint.errors import ConflictError, NotFoundError, UserError
 from segmint.runs.status import RunStatus, TaskStatus, check_run, check_task
 from segmint.store import schema as s
 from segmint.store.records import (
@@ -65,10 +68,10 @@ def _aware(value: dt.datetime) -> dt.datetime: ...
 @overload
 def _aware(value: dt.datetime | None) -> dt.datetime | None: ...
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands back naive datetimes; everything we store is UTC."""
+    """In UTC, timezone-aware (schema.UTCDateTime already does this for table columns)."""
     if value is None:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _segment(row: Any, tag_list: Sequence[str]) -> Segment:
@@ -206,7 +209,9 @@ class Reader:
         if states:
             query = query.where(s.segments.c.state.in_(list(states)))
         column = s.segments.c[sort]
-        query = query.order_by(column.desc() if descending else column.asc(), s.segments.c.key)
+        # Missing values (never refreshed...) last either way: the backends disagree otherwise.
+        order = column.desc() if descending else column.asc()
+        query = query.order_by(order.nulls_last(), s.segments.c.key)
         rows = list(self.conn.execute(query))
         tag_map = self._tags([r._mapping["key"] for r in rows])
         return [_segment(r, tag_map[r._mapping["key"]]) for r in rows]
@@ -415,30 +420,34 @@ class Writer(Reader):
         external_url: str | None = None,
     ) -> Segment:
         when = now()
+        if self.segment(key) is not None:
+            raise UserError(f"a segment with key {key!r} already exists")
         try:
-            self.conn.execute(
-                insert(s.segments).values(
-                    key=key,
-                    name=name,
-                    description=description,
-                    audience=audience,
-                    type=type.value,
-                    state=SegmentState.DRAFT.value,
-                    active=True,
-                    timezone=timezone,
-                    owner=owner,
-                    business_unit=business_unit,
-                    revision=1,
-                    created_at=when,
-                    created_by=self.actor,
-                    updated_at=when,
-                    updated_by=self.actor,
-                    external_source=external_source,
-                    external_url=external_url,
+            # In a savepoint: on PostgreSQL a failed statement would spoil the whole transaction.
+            with self.conn.begin_nested():
+                self.conn.execute(
+                    insert(s.segments).values(
+                        key=key,
+                        name=name,
+                        description=description,
+                        audience=audience,
+                        type=type.value,
+                        state=SegmentState.DRAFT.value,
+                        active=True,
+                        timezone=timezone,
+                        owner=owner,
+                        business_unit=business_unit,
+                        revision=1,
+                        created_at=when,
+                        created_by=self.actor,
+                        updated_at=when,
+                        updated_by=self.actor,
+                        external_source=external_source,
+                        external_url=external_url,
+                    )
                 )
-            )
         except IntegrityError:
-            raise UserError(f"a segment with key {key!r} already exists") from None
+            raise ConflictError(f"a segment with key {key!r} already exists") from None
         self.conn.execute(
             insert(s.revisions).values(
                 segment=key,
@@ -452,7 +461,7 @@ class Writer(Reader):
         self.log("create", key, name=name, type=type.value)
         return self.require(key)
 
-    def update_segment(self, key: str, action: str, **values: Any) -> Segment:
+    def update_segment(self, key: str, action: str, /, **values: Any) -> Segment:
         """Change columns of a segment (never its key), recording who and when."""
         if "key" in values:
             raise UserError("a segment's key cannot change")
@@ -569,19 +578,20 @@ class Writer(Reader):
     ) -> Run:
         """A queued run with one queued task per (segment, depends_on, revision) of the plan."""
         try:
-            result = self.conn.execute(
-                insert(s.runs).values(
-                    kind=kind,
-                    status=RunStatus.QUEUED.value,
-                    schedule_key=schedule_key,
-                    requested_by=self.actor,
-                    as_of=as_of,
-                    created_at=now(),
-                    cancel_requested=False,
+            with self.conn.begin_nested():  # a duplicate must not spoil the transaction
+                result = self.conn.execute(
+                    insert(s.runs).values(
+                        kind=kind,
+                        status=RunStatus.QUEUED.value,
+                        schedule_key=schedule_key,
+                        requested_by=self.actor,
+                        as_of=as_of,
+                        created_at=now(),
+                        cancel_requested=False,
+                    )
                 )
-            )
         except IntegrityError:
-            raise UserError(f"a run for {schedule_key!r} already exists") from None
+            raise ConflictError(f"a run for {schedule_key!r} already exists") from None
         run_id = int(result.inserted_primary_key[0])  # type: ignore[index]
         for position, (key, deps, revision) in enumerate(plan):
             self.conn.execute(
@@ -758,15 +768,23 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # An in-memory SQLite database lives in one connection, shared by every thread
+        # (StaticPool), so its transactions take turns.
+        self._turns: AbstractContextManager[Any] = (
+            threading.RLock() if isinstance(engine.pool, StaticPool) else nullcontext()
+        )
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
         """Connect (SQLite or PostgreSQL) and bring the schema up to date."""
-        sqlite = url.startswith("sqlite")
+        parsed = make_url(url)
+        sqlite = parsed.get_backend_name() == "sqlite"
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30} if sqlite else {},
             pool_pre_ping=not sqlite,
+            # By default each thread would get its own, empty, in-memory database.
+            **({"poolclass": StaticPool} if sqlite and _in_memory(parsed) else {}),
         )
         if sqlite:
             _sqlite_transactions(engine)
@@ -782,17 +800,21 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Reader]:
-        with self.engine.connect() as conn:
+        with self._turns, self.engine.connect() as conn:
             conn.info["write"] = False
             with conn.begin():
                 yield Reader(conn)
 
     @contextmanager
     def write(self, actor: str = "system") -> Iterator[Writer]:
-        with self.engine.connect() as conn:
+        with self._turns, self.engine.connect() as conn:
             conn.info["write"] = True
             with conn.begin():
                 yield Writer(conn, actor)
+
+
+def _in_memory(url: URL) -> bool:
+    return url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
 
 
 def _sqlite_transactions(engine: Engine) -> None:
