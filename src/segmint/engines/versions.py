@@ -104,8 +104,9 @@ class MembershipStore:
         return Written(members, entered, exited)
 
     def _scalar(self, sql: str, params: list[Any]) -> int:
-        row = self.con.execute(sql, params).fetchone()
-        return int(row[0]) if row else 0
+        # fetchall: DuckDB 2 keeps a partly read result open on the connection otherwise.
+        rows = self.con.execute(sql, params).fetchall()
+        return int(rows[0][0]) if rows else 0
 
     def read(
         self,

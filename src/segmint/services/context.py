@@ -15,7 +15,7 @@ from typing import Any
 from segmint.definition.check import SegmentResolver
 from segmint.definition.load import parse_document
 from segmint.definition.nodes import Definition
-from segmint.engines.duckdb import DuckDBEngine, connect
+from segmint.engines.duckdb import DuckDBEngine
 from segmint.errors import UserError
 from segmint.store import Segment, SegmentState, SegmentType, Store
 from segmint.workspace import Workspace, open_store, open_workspace
@@ -57,7 +57,7 @@ class App:
             path = self.ws.database_path
             if not path.exists():
                 raise UserError(f"{path} does not exist; run `segmint ingest` first")
-            con = connect(path)
+            con = self.ws.connect()
             self._engine = DuckDBEngine(con, self.ws.catalog(con))
         return self._engine
 

@@ -388,7 +388,12 @@ class Reader:
 
 
 class Writer(Reader):
-    """Changes, inside one write transaction; every change is audited."""
+    """Changes, inside one write transaction.
+
+    Every change people make (segments, tags, members, consumers, settings, run requests and
+    cancellations) is audited. Run bookkeeping (state moves, leases, versions, pins) is not:
+    the runs, tasks and versions tables are its record.
+    """
 
     def __init__(self, conn: Connection, actor: str) -> None:
         super().__init__(conn)
@@ -421,7 +426,7 @@ class Writer(Reader):
     ) -> Segment:
         when = now()
         if self.segment(key) is not None:
-            raise UserError(f"a segment with key {key!r} already exists")
+            raise ConflictError(f"a segment with key {key!r} already exists")
         try:
             # In a savepoint: on PostgreSQL a failed statement would spoil the whole transaction.
             with self.conn.begin_nested():
