@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -83,15 +84,25 @@ class _Target:
     keys: tuple[str, ...]  # columns that must be present (a key, a timestamp)
     unique: str | None  # the column that must be unique
     sort_by: str | None
+    foreign_keys: tuple[str, ...] = ()  # columns that must exist, though values may be missing
 
 
 def _targets(spec: ModelSpec) -> list[_Target]:
+    # With attributes declared, model.yaml is checked to hold these columns; without, the
+    # file must have them.
+    held: dict[str, list[str]] = {name: [] for name in spec.entities}
+    for name, ent in spec.entities.items():
+        for rel in ent.relationships.values():
+            holder = name if rel.type == "many_to_one" else rel.entity
+            if holder in held:
+                held[holder].append(rel.foreign_key)
     out = []
     for name, ent in spec.entities.items():
         declared = (
             {a: s.type for a, s in ent.attributes.items()} if ent.attributes is not None else None
         )
-        out.append(_Target(name, ent.source, declared, (ent.key,), ent.key, None))
+        fks = tuple(dict.fromkeys(held[name]))
+        out.append(_Target(name, ent.source, declared, (ent.key,), ent.key, None, fks))
     for name, inter in spec.interactions.items():
         declared = (
             {a: s.type for a, s in inter.attributes.items()}
@@ -146,10 +157,13 @@ class _Loader:
             self.problems.append(Problem(where, f"cannot be read: {_first_line(exc)}"))
             return None
         columns = list(target.declared) if target.declared is not None else list(typed_source)
-        missing = [c for c in columns if c not in typed_source]
+        needed = [*columns, *target.keys, *target.foreign_keys]
+        missing = [c for c in dict.fromkeys(needed) if c not in typed_source]
         for col in missing:
             self.problems.append(Problem(f"{where}: column {col}", "not in the file"))
         if missing:
+            found = ", ".join(typed_source)
+            self.problems.append(Problem(where, f"the columns read from the file are: {found}"))
             return None
         types: dict[str, AttrType] = {}
         for col in columns:
@@ -185,7 +199,7 @@ class _Loader:
             if casts[col] != q(col):
                 self.bad_values(raw, where, col, casts[col], types[col])
         for col in target.keys:
-            self.missing_keys(raw, where, col, casts[col])
+            self.missing_keys(raw, where, col)
         if target.unique:
             self.duplicates(raw, where, target.unique, casts[target.unique])
         if len(self.problems) > before:
@@ -197,7 +211,7 @@ class _Loader:
             f"CREATE TABLE {q(STAGING + target.name)} AS SELECT {select} FROM {raw}{order}"
         )
         self.con.execute(f"DROP TABLE {raw}")
-        row = self.con.execute(f"SELECT count(*) FROM {q(STAGING + target.name)}").fetchone()
+        row = _first(self.con, f"SELECT count(*) FROM {q(STAGING + target.name)}")
         return int(row[0]) if row else 0
 
     @staticmethod
@@ -205,20 +219,25 @@ class _Loader:
         if attr_type_of(raw_type) is typ and (
             typ is not AttrType.TIMESTAMP or raw_type.upper() == "TIMESTAMP"
         ):
-            if typ is AttrType.INTEGER and raw_type.upper() != "BIGINT":
-                return f"CAST({q(col)} AS BIGINT)"
-            if typ is AttrType.FLOAT and raw_type.upper() != "DOUBLE":
-                return f"CAST({q(col)} AS DOUBLE)"
-            return q(col)
+            if raw_type.upper() == DUCK_TYPES[typ]:
+                return q(col)
+            # The same kind in another width or flavour (INTEGER, HUGEINT, DECIMAL, BIGINT[],
+            # UUID): stored as the one engine type of the kind; a value that does not fit is
+            # reported like any other bad value.
+            return f"TRY_CAST({q(col)} AS {DUCK_TYPES[typ]})"
         if typ is AttrType.TIMESTAMP:
             # Text with an offset is converted to UTC; text without one is taken as UTC.
             return f"CAST(TRY_CAST({q(col)} AS TIMESTAMPTZ) AS TIMESTAMP)"
         if typ is AttrType.STRING:
             return f"CAST({q(col)} AS VARCHAR)"
+        if typ is AttrType.INTEGER:
+            # TRY_CAST alone rounds: '1.5' would load as 2. Only whole numbers are integers.
+            number = f"TRY_CAST({q(col)} AS DOUBLE)"
+            return f"CASE WHEN {number} = floor({number}) THEN TRY_CAST({q(col)} AS BIGINT) END"
         return f"TRY_CAST({q(col)} AS {DUCK_TYPES[typ]})"
 
     def rows_where(self, raw: str, condition: str) -> tuple[int, list[int]]:
-        found = self.con.execute(f"SELECT count(*) FROM {raw} WHERE {condition}").fetchone()
+        found = _first(self.con, f"SELECT count(*) FROM {raw} WHERE {condition}")
         total = int(found[0]) if found else 0
         rows = self.con.execute(
             f"SELECT rowid + 1 FROM {raw} WHERE {condition} ORDER BY rowid LIMIT {MAX_ROWS_SHOWN}"
@@ -229,10 +248,11 @@ class _Loader:
         present = f"{q(col)} IS NOT NULL AND CAST({q(col)} AS VARCHAR) <> ''"
         total, rows = self.rows_where(raw, f"{present} AND {cast} IS NULL")
         if total:
-            sample = self.con.execute(
+            sample = _first(
+                self.con,
                 f"SELECT CAST({q(col)} AS VARCHAR) FROM {raw} WHERE {present} AND {cast} IS NULL "
-                "ORDER BY rowid LIMIT 1"
-            ).fetchone()
+                "ORDER BY rowid LIMIT 1",
+            )
             shown = repr(sample[0])[:60] if sample else "?"
             self.problems.append(
                 Problem(
@@ -241,8 +261,9 @@ class _Loader:
                 )
             )
 
-    def missing_keys(self, raw: str, where: str, col: str, cast: str) -> None:
-        total, rows = self.rows_where(raw, f"{cast} IS NULL OR CAST({cast} AS VARCHAR) = ''")
+    def missing_keys(self, raw: str, where: str, col: str) -> None:
+        # Absent in the file; a value that is there but unparseable is reported as bad already.
+        total, rows = self.rows_where(raw, f"{q(col)} IS NULL OR CAST({q(col)} AS VARCHAR) = ''")
         if total:
             self.problems.append(
                 Problem(
@@ -257,10 +278,11 @@ class _Loader:
             f"GROUP BY k HAVING count(*) > 1 ORDER BY min(rowid) LIMIT {MAX_ROWS_SHOWN + 1}"
         ).fetchall()
         if dupes:
-            total_row = self.con.execute(
+            total_row = _first(
+                self.con,
                 f"SELECT count(*) FROM (SELECT {cast} AS k FROM {raw} WHERE k IS NOT NULL "
-                "GROUP BY k HAVING count(*) > 1)"
-            ).fetchone()
+                "GROUP BY k HAVING count(*) > 1)",
+            )
             total = int(total_row[0]) if total_row else len(dupes)
             for key, count, rows in dupes[:MAX_ROWS_SHOWN]:
                 self.problems.append(
@@ -275,6 +297,16 @@ class _Loader:
                 )
 
 
+def _first(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...] | None:
+    """The first row of a query's result, read to its end.
+
+    DuckDB 2 keeps a partly read result open on the connection, and the next relation (or
+    Ibis) query on that connection then fails with "unfinished result"; fetchall closes it.
+    """
+    rows = con.execute(sql).fetchall()
+    return rows[0] if rows else None
+
+
 def _rows(rows: list[int], total: int) -> str:
     text = ", ".join(str(r) for r in rows)
     more = f" and {total - len(rows)} more" if total > len(rows) else ""
@@ -282,18 +314,28 @@ def _rows(rows: list[int], total: int) -> str:
 
 
 def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0][:300]
+    """The engine's reason, without the echoed source line (it may hold personal data) or
+    the SQL: for a CSV the reason follows the line number, e.g. "CSV Error on Line: 2 ...
+    Invalid unicode (byte sequence mismatch) detected"."""
+    lines = []
+    for line in str(exc).strip().splitlines():
+        if not line.strip():
+            break
+        if not line.startswith("Original Line:"):
+            lines.append(line.strip())
+    return " ".join(lines)[:300]
 
 
 def _orphans(con: duckdb.DuckDBPyConnection, spec: ModelSpec) -> Iterable[Problem]:
     """Foreign keys pointing at nothing: counted, reported, kept."""
 
     def check(table: str, col: str, target: str, target_key: str, label: str) -> Problem | None:
-        row = con.execute(
+        row = _first(
+            con,
             f"SELECT count(*) FROM {q(STAGING + table)} s WHERE s.{q(col)} IS NOT NULL AND "
             f"NOT EXISTS (SELECT 1 FROM {q(STAGING + target)} t "
-            f"WHERE t.{q(target_key)} = s.{q(col)})"
-        ).fetchone()
+            f"WHERE t.{q(target_key)} = s.{q(col)})",
+        )
         count = int(row[0]) if row else 0
         return Problem(label, f"{count} row(s) point to no {target}") if count else None
 
