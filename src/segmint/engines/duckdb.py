@@ -7,7 +7,9 @@ holds fails with a WorkspaceError naming the file, never a raw lock error.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
+import zoneinfo
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
@@ -20,12 +22,15 @@ import ibis.expr.types as ir
 from segmint.catalog import Catalog
 from segmint.compiler import Tables, compile_predicate
 from segmint.compiler.compile import StoredResolver
+from segmint.compiler.dependencies import dependencies
 from segmint.compiler.explain import Step, plan_explain
-from segmint.definition.check import SegmentResolver
+from segmint.definition.check import SegmentResolver, referenced_segments
 from segmint.definition.nodes import Definition
 from segmint.engines.base import Explanation, Page
+from segmint.engines.changes import Mark
 from segmint.engines.versions import MembershipStore, Written
 from segmint.errors import InternalError, NotFoundError, UserError, WorkspaceError
+from segmint.sources.ingest import q
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -262,9 +267,15 @@ class DuckDBEngine:
         as_of: dt.datetime,
         segments: SegmentResolver | None = None,
         stored: StoredResolver | None = None,
+        incremental: bool = True,
     ) -> Written:
-        """Evaluate and store the members as `version` (not yet current: the store says so)."""
-        key = self.catalog.entities[definition.audience].key
+        """Evaluate and store the members as `version` (not yet current: the store says so).
+
+        When the previous version came from the same definition and only some profiles can
+        have changed since (see `segmint.engines.changes`), only those are re-evaluated and
+        the rest are carried over; the result is the same version a full refresh gives.
+        """
+        entity = self.catalog.entities[definition.audience]
         table, pred = compile_predicate(
             self.catalog,
             definition,
@@ -273,11 +284,88 @@ class DuckDBEngine:
             tables=self.tables,
             stored=stored,
         )
-        sql = str(ibis.to_sql(table.filter(pred).select(key), dialect="duckdb"))
+        mark = Mark(self.versions.changes.latest(), as_of, fingerprint(definition, segments))
+        params: list[Any] = []
+        plan = None
+        if incremental and stored is None and previous is not None:
+            plan = self._incremental(segment, definition, previous, mark, segments)
+        if plan is None:
+            sql = str(ibis.to_sql(table.filter(pred).select(entity.key), dialect="duckdb"))
+        else:
+            affected = ibis.table({"k": "string"}, name=plan)
+            chosen = table.filter(table[entity.key].cast("string").isin(affected.k) & pred)
+            fresh = str(ibis.to_sql(chosen.select(entity.key), dialect="duckdb"))
+            members = q(self.versions.table(definition.audience))
+            sql = (
+                f"SELECT key AS {q(entity.key)} FROM {members} WHERE segment = ? "
+                f"AND version = ? AND CAST(key AS VARCHAR) NOT IN (SELECT k FROM {q(plan)}) "
+                f"UNION ALL SELECT * FROM ({fresh})"
+            )
+            params = [segment, previous]
+        self.last_write_incremental = plan is not None
         try:
-            return self.versions.write(segment, definition.audience, version, sql, previous)
+            return self.versions.write(
+                segment, definition.audience, version, sql, previous, params=params, mark=mark
+            )
         except duckdb.Error as exc:
             raise InternalError(f"the engine failed: {exc}", sql=sql) from exc
+
+    def _incremental(
+        self,
+        segment: str,
+        definition: Definition,
+        previous: int,
+        mark: Mark,
+        segments: SegmentResolver | None,
+    ) -> str | None:
+        """The temp table of profiles to re-evaluate, or None when a full refresh is due."""
+        before = self.versions.changes.mark_of(segment, previous)
+        if before is None or before.fingerprint != mark.fingerprint:
+            return None
+        if mark.as_of < before.as_of:
+            return None
+        deps = dependencies(self.catalog, definition, segments)
+        if deps.hourly:
+            return None
+        for zone_name in deps.timezones:
+            zone = zoneinfo.ZoneInfo(zone_name)
+            if before.as_of.astimezone(zone).date() != mark.as_of.astimezone(zone).date():
+                return None  # a local day passed: relative dates moved for everyone
+        name = f"segmint_affected_{abs(hash((segment, previous))) % 10**9}"
+        count = self.versions.changes.affected(
+            definition.audience,
+            deps.tables,
+            before.change_seq,
+            sorted(deps.instants),
+            (before.as_of, mark.as_of),
+            name,
+        )
+        entity = self.catalog.entities[definition.audience]
+        size = self.con.execute(f"SELECT count(*) FROM {q(entity.table)}").fetchall()[0][0]
+        if count > INCREMENTAL_SHARE * int(size):
+            return None  # so much changed that a full evaluation is cheaper
+        return name
+
+
+INCREMENTAL_SHARE = 0.2
+
+
+def fingerprint(definition: Definition, segments: SegmentResolver | None) -> str:
+    """A hash of the definition and every definition it references (their changes matter)."""
+    parts = [definition.model_dump_json()]
+    seen: set[str] = set()
+    stack = [definition]
+    while stack:
+        current = stack.pop()
+        for _, ref in referenced_segments(current.condition):
+            if ref in seen or segments is None:
+                continue
+            seen.add(ref)
+            target = segments(ref)
+            if target is not None:
+                parts.append(f"{ref}={target.model_dump_json()}")
+                stack.append(target)
+    return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()
 
 
 def _unique(items: Sequence[str]) -> list[str]:

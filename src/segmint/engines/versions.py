@@ -8,12 +8,14 @@ version becomes visible only when the store records it: never partially.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
 from segmint.catalog import Catalog
+from segmint.engines.changes import ChangeLog, Mark
 from segmint.sources.ingest import DUCK_TYPES, q
 
 
@@ -32,6 +34,7 @@ class MembershipStore:
     def __init__(self, con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
         self.con = con
         self.catalog = catalog
+        self.changes = ChangeLog(con, catalog)
         self._ready: set[str] = set()
 
     def table(self, audience: str) -> str:
@@ -48,11 +51,22 @@ class MembershipStore:
         return name
 
     def write(
-        self, segment: str, audience: str, version: int, members_sql: str, previous: int | None
+        self,
+        segment: str,
+        audience: str,
+        version: int,
+        members_sql: str,
+        previous: int | None,
+        *,
+        params: Sequence[Any] = (),
+        mark: Mark | None = None,
     ) -> Written:
-        """Store the keys selected by `members_sql` as `version`; count entered and exited."""
+        """Store the keys selected by `members_sql` (with `params`) as `version`; count
+        entered and exited; remember the change `mark` the version saw."""
         table = q(self.table(audience))
         con = self.con
+        if mark is not None:
+            self.changes.ensure()
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(
@@ -60,9 +74,11 @@ class MembershipStore:
             )
             con.execute(
                 f"INSERT INTO {table} SELECT DISTINCT ?, ?, m.* FROM ({members_sql}) AS m",
-                [segment, version],
+                [segment, version, *params],
             )
             written = self._counts(table, segment, version, previous)
+            if mark is not None:
+                self.changes.mark(segment, version, mark)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
