@@ -41,9 +41,9 @@ def affected_segments(app: App, sources: set[str]) -> list[str]:
             if deps.tables & sources:
                 chosen.append(seg.key)
     touched = set(chosen)
-    for seg in live:  # compound segments over refreshed inputs follow them
-        if seg.type is SegmentType.COMPOUND and compound_inputs(app, seg) & touched:
-            chosen.append(seg.key)
+    # Compound segments over refreshed inputs follow them.
+    chosen.extend(s.key for s in live
+                  if s.type is SegmentType.COMPOUND and compound_inputs(app, s) & touched)
     return chosen
 
 
