@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 
 from segmint import __version__
 from segmint.api import errors
-from segmint.api.routes import evaluate, members, runs, segments, system
+from segmint.api.routes import data, evaluate, members, runs, segments, system
 from segmint.runs.status import RunStatus
 from segmint.services.context import App
 
@@ -107,7 +107,7 @@ def create_app(root: Path, *, scheduler: bool = False, actor: str = "api") -> Fa
         lifespan=lifespan,
     )
     errors.install(api)
-    for module in (system, segments, members, evaluate, runs):
+    for module in (system, segments, members, evaluate, runs, data):
         api.include_router(module.router)
 
     @api.get("/api/health", tags=["system"])
