@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 CONTACTS ?= 10000
 BENCH_CONTACTS ?= 100000
+BENCH_ARGS ?=
 
 .PHONY: demo test lint typecheck unit bench clean
 
@@ -27,8 +29,12 @@ unit: $(STAMP)
 
 test: lint unit
 
-bench: $(STAMP)
-	$(BIN)/segmint bench --contacts $(BENCH_CONTACTS)
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/segmint bench --contacts $(BENCH_CONTACTS) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -60,6 +60,19 @@ class RefreshSettings(_Section):
     max_active_segments: int = Field(default=500, ge=1)  # quota of live, active segments
 
 
+class ExportSettings(_Section):
+    """How exports reach their destinations (see docs/exports.md)."""
+
+    allow_private_addresses: bool = False  # let webhook/segmint URLs reach private addresses
+    attempts: int = Field(default=5, ge=1, le=50)  # tries per batch before a run fails
+    backoff_seconds: float = Field(default=1.0, ge=0)  # first retry delay (doubling, jittered)
+    max_backoff_seconds: float = Field(default=60.0, ge=0)  # the longest retry delay
+    max_retry_after_seconds: float = Field(default=300.0, ge=0)  # longest Retry-After honoured
+    timeout_seconds: float = Field(default=30.0, gt=0)  # one HTTP request
+    lease_seconds: float = Field(default=60.0, ge=2)  # a dead export run is resumed after this
+    public_url: str = ""  # this instance's address, shown on mirrors as their source
+
+
 class LimitSettings(_Section):
     """Size limits on one definition."""
 
@@ -86,6 +99,7 @@ class Settings(BaseSettings):
     defaults: DefaultSettings = Field(default_factory=DefaultSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     refresh: RefreshSettings = Field(default_factory=RefreshSettings)
+    exports: ExportSettings = Field(default_factory=ExportSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -155,4 +169,14 @@ max_conditions = 500
 max_list_values = 1000
 max_text_length = 1000
 max_relative = 100000
+
+[exports]
+allow_private_addresses = false
+attempts = 5
+backoff_seconds = 1.0
+max_backoff_seconds = 60.0
+max_retry_after_seconds = 300.0
+timeout_seconds = 30.0
+lease_seconds = 60.0
+public_url = ""
 """

@@ -1,4 +1,5 @@
-"""The `segmint` command: init, ingest, validate, count, members, explain, sql, demo.
+"""The `segmint` command: the entry point; init, ingest, validate, count, members, explain, sql,
+demo here, segments, static members, refreshes and runs in their own modules.
 
 Exit codes: 0 ok, 1 user error (one line naming the place, then one line per problem),
 2 internal error. With --json, results and errors are JSON on stdout.
@@ -6,116 +7,37 @@ Exit codes: 0 ok, 1 user error (one line naming the place, then one line per pro
 
 from __future__ import annotations
 
-import functools
-import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from typer._click import Context
-from typer._click.exceptions import UsageError as ClickUsageError
-from typer.core import TyperGroup
 
+from segmint.cli import bench as _bench
+from segmint.cli import runs, segments, static
+from segmint.cli.common import (
+    AsOfOpt,
+    CommandLineError,
+    Commands,
+    FileArg,
+    JsonOpt,
+    WorkspaceOpt,
+    guarded,
+)
 from segmint.cli.output import emit_json, err, out, progress_bars
-from segmint.errors import SegmintError, UserError
+from segmint.errors import UserError
 
-
-class CommandLineError(UserError):
-    """A mistake on the command line itself: an unknown option, a bad or missing value."""
-
-    code = "usage_error"
-
-
-class _Commands(TyperGroup):
-    """Reports command-line mistakes like every other user error: one line (or JSON), exit 1.
-
-    Click's own handling would print a framed help box and exit 2, the code kept here for
-    internal errors.
-    """
-
-    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
-        ctx.meta["segmint.json"] = "--json" in args
-        return super().parse_args(ctx, args)
-
-    def invoke(self, ctx: Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ClickUsageError as exc:
-            command = exc.ctx.command_path if exc.ctx else "segmint"
-            problem = CommandLineError(f"{exc.format_message()} (see {command} --help)")
-            _fail(problem, bool(ctx.meta.get("segmint.json")), 1)
-
+__all__ = ["CommandLineError", "app", "guarded", "main"]
 
 app = typer.Typer(
     name="segmint",
-    cls=_Commands,
+    cls=Commands,
     help="Segmint: exact customer segments over your data.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-WorkspaceOpt = Annotated[
-    Path,
-    typer.Option("--workspace", "-w", help="The workspace folder.", show_default="current folder"),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-AsOfOpt = Annotated[
-    str | None,
-    typer.Option("--as-of", help="Evaluate at this ISO date-time (UTC if no offset); default now."),
-]
-FileArg = Annotated[Path, typer.Argument(help="A segment definition file (YAML or JSON).")]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _fail(exc: SegmintError, as_json: bool, code: int) -> NoReturn:
-    if isinstance(exc, UserError):
-        payload: dict[str, Any] = {
-            "code": exc.code,
-            "message": exc.message,
-            "problems": [{"path": p.path, "message": p.message} for p in exc.problems],
-        }
-        lines = exc.lines()
-    else:
-        payload = {"code": "internal_error", "message": str(exc), "problems": []}
-        lines = [f"internal error: {exc}"]
-    if as_json:
-        emit_json({"error": payload})
-    else:
-        for line in lines:
-            err.print(line, markup=False)
-    raise typer.Exit(code)
-
-
-def guarded(fn: F) -> F:
-    """Map errors to exit codes: user errors 1, anything else 2, never a stack trace."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        as_json = bool(kwargs.get("as_json"))
-        try:
-            return fn(*args, **kwargs)
-        except typer.Exit:
-            raise
-        except UserError as exc:
-            _fail(exc, as_json, 1)
-        except SegmintError as exc:
-            _fail(exc, as_json, 2)
-        except KeyboardInterrupt:
-            err.print("interrupted")
-            raise typer.Exit(130) from None
-        except Exception as exc:
-            if os.environ.get("SEGMINT_DEBUG"):
-                raise
-            wrapped = SegmintError(f"{type(exc).__name__}: {exc} (set SEGMINT_DEBUG=1 for details)")
-            _fail(wrapped, as_json, 2)
-        return None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _ws(path: Path) -> Any:
@@ -353,6 +275,12 @@ def demo(
     )
     if not no_serve:
         out.print("No server to start yet: the web app is not part of this build.")
+
+
+segments.register(app)
+static.register(app)
+runs.register(app)
+_bench.register(app)
 
 
 def main() -> None:

@@ -33,13 +33,18 @@ def emit_json(data: Any) -> None:
 
 
 class _Bars:
-    """A Progress sink drawing one Rich bar per step."""
+    """A Progress sink drawing one Rich bar per step; the display starts with the first report,
+    so a command that fails before reporting any progress prints nothing extra."""
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.tasks: dict[str, TaskID] = {}
+        self.started = False
 
     def __call__(self, step: str, done: int, total: int, detail: str = "") -> None:
+        if not self.started:
+            self.progress.start()
+            self.started = True
         if step not in self.tasks:
             self.tasks[step] = self.progress.add_task(step, total=total or None)
         label = f"{step}: {detail}" if detail else step
@@ -54,12 +59,17 @@ def progress_bars(enabled: bool = True) -> Iterator[Any]:
     if not enabled:
         yield lambda step, done, total, detail="": None
         return
-    with Progress(
+    progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.completed:,}/{task.total:,}"),
         TimeElapsedColumn(),
         console=err,
         transient=False,
-    ) as progress:
-        yield _Bars(progress)
+    )
+    bars = _Bars(progress)
+    try:
+        yield bars
+    finally:
+        if bars.started:
+            progress.stop()

@@ -13,14 +13,15 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from segmint.errors import InternalError, SegmintError, UserError
 from segmint.progress import Progress, silent
 from segmint.runs.status import RunStatus, TaskStatus
-from segmint.store import Run, Store, Task
+from segmint.store import Run, Store, Task, Writer
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,21 @@ class Outcome:
 
 class TaskCancelledError(Exception):
     """Raised by a task function when it stopped because the run was cancelled."""
+
+
+class LeaseLostError(UserError):
+    """This process no longer holds the run: it stalled past its lease and was reaped."""
+
+
+def _hold(w: Writer, run_id: int, owner: str) -> None:
+    """Raise LeaseLostError unless this process still holds the run. Checked in the write
+    transaction it guards, so nothing is written to a run another process has reaped."""
+    run = w.run(run_id)
+    if run.lease_owner != owner or run.status.finished:
+        raise LeaseLostError(
+            f"run {run_id} is no longer held by this process: its lease expired and it was "
+            f"marked {run.status.value}; nothing more was recorded"
+        )
 
 
 TaskFn = Callable[[Task], Outcome]
@@ -86,22 +102,23 @@ def execute_run(
     opts = options or WorkerOptions()
     owner = owner_name()
     with store.write("worker") as w:
-        if not w.take_lease(run_id, owner, opts.lease_seconds):
-            raise UserError(f"run {run_id} is being executed by another process")
         run = w.run(run_id)
         if run.status is not RunStatus.QUEUED:
             raise UserError(f"run {run_id} is {run.status.value}, not queued")
+        if not w.take_lease(run_id, owner, opts.lease_seconds):
+            raise UserError(f"run {run_id} is being executed by another process")
         run = w.move_run(run_id, RunStatus.RUNNING)
     heartbeat = _Heartbeat(store, run_id, owner, opts.lease_seconds)
     heartbeat.start()
     try:
         cancelled = _drive(
-            store, run, task_fn, opts, progress, interrupt, after_success, heartbeat, skip
+            store, run, task_fn, opts, progress, interrupt, after_success, heartbeat, skip, owner
         )
     finally:
         heartbeat.stop.set()
         heartbeat.join()
     with store.write("worker") as w:
+        _hold(w, run_id, owner)
         final = w.run(run_id)
         if cancelled:
             status = RunStatus.CANCELLED
@@ -124,28 +141,39 @@ def _drive(
     after_success: Callable[[Task, Outcome], None] | None,
     heartbeat: _Heartbeat,
     skip: SkipFn | None,
+    owner: str,
 ) -> bool:
-    """Schedule tasks as their inputs finish; True when the run was cancelled."""
+    """Schedule tasks as their inputs finish; True when the run was cancelled.
+
+    A lost lease (the run was reaped while this process stalled) raises LeaseLostError;
+    on any error escaping, running tasks are interrupted rather than waited for.
+    """
     status = {t.segment: t.status for t in run.tasks}
     tasks = {t.segment: t for t in run.tasks}
     running: dict[Future[Outcome], Task] = {}
     total = len(tasks)
     cancelled = False
-    with ThreadPoolExecutor(
-        max_workers=max(1, opts.workers), thread_name_prefix="segmint-task"
-    ) as pool:
+    with (
+        ThreadPoolExecutor(
+            max_workers=max(1, opts.workers), thread_name_prefix="segmint-task"
+        ) as pool,
+        _interrupted_on_error(interrupt, running),
+    ):
         while True:
             if not cancelled and (_cancel_requested(store, run.id) or heartbeat.lost.is_set()):
                 cancelled = True
                 if interrupt is not None and running:
                     interrupt()
                 with store.write("worker") as w:
+                    _hold(w, run.id, owner)
                     for key, st in status.items():
                         if st is TaskStatus.QUEUED:
                             w.move_task(run.id, key, TaskStatus.CANCELLED)
                             status[key] = TaskStatus.CANCELLED
             if not cancelled:
-                _start_ready(store, run.id, tasks, status, running, pool, task_fn, opts, skip)
+                _start_ready(
+                    store, run.id, tasks, status, running, pool, task_fn, opts, skip, owner
+                )
             if not running:
                 if cancelled or all(st.finished for st in status.values()):
                     break
@@ -156,11 +184,24 @@ def _drive(
             for future in done:
                 task = running.pop(future)
                 status[task.segment] = _finish(
-                    store, run.id, task, future, cancelled, after_success
+                    store, run.id, task, future, cancelled, after_success, owner
                 )
                 finished = sum(1 for st in status.values() if st.finished)
                 progress("refresh", finished, total, task.segment)
     return cancelled
+
+
+@contextmanager
+def _interrupted_on_error(
+    interrupt: Callable[[], None] | None, running: dict[Future[Outcome], Task]
+) -> Iterator[None]:
+    """On an error leaving the loop, interrupt running tasks instead of waiting for them."""
+    try:
+        yield
+    except BaseException:
+        if interrupt is not None and running:
+            interrupt()
+        raise
 
 
 def _start_ready(
@@ -173,6 +214,7 @@ def _start_ready(
     task_fn: TaskFn,
     opts: WorkerOptions,
     skip: SkipFn | None,
+    owner: str,
 ) -> None:
     for key, task in tasks.items():
         if status[key] is not TaskStatus.QUEUED:
@@ -182,6 +224,7 @@ def _start_ready(
             continue
         bad = [d for d in task.depends_on if d in status and status[d] is not TaskStatus.SUCCEEDED]
         with store.write("worker") as w:
+            _hold(w, run_id, owner)
             if bad:
                 reasons = ", ".join(f"{d} {status[d].value}" for d in bad)
                 w.move_task(
@@ -208,24 +251,29 @@ def _finish(
     future: Future[Outcome],
     cancelled: bool,
     after_success: Callable[[Task, Outcome], None] | None,
+    owner: str,
 ) -> TaskStatus:
     """Record a task's result: success together with its version, or the error."""
     try:
         outcome = future.result()
     except TaskCancelledError:
         with store.write("worker") as w:
+            _hold(w, run_id, owner)
             w.move_task(run_id, task.segment, TaskStatus.CANCELLED)
         return TaskStatus.CANCELLED
     except Exception as exc:  # noqa: BLE001 - any failure of one task is recorded, not raised
         if cancelled:
             with store.write("worker") as w:
+                _hold(w, run_id, owner)
                 w.move_task(run_id, task.segment, TaskStatus.CANCELLED)
             return TaskStatus.CANCELLED
-        message = str(exc) if isinstance(exc, SegmintError) else f"{type(exc).__name__}: {exc}"
+        message = _describe(exc)
         with store.write("worker") as w:
+            _hold(w, run_id, owner)
             w.move_task(run_id, task.segment, TaskStatus.FAILED, error=str(message)[:4000])
         return TaskStatus.FAILED
     with store.write("worker") as w:
+        _hold(w, run_id, owner)
         w.record_version(
             task.segment,
             version=outcome.version,
@@ -247,6 +295,15 @@ def _finish(
     if after_success is not None:
         after_success(task, outcome)
     return TaskStatus.SUCCEEDED
+
+
+def _describe(exc: Exception) -> str:
+    """A task's error as recorded: our own errors with the problems they list."""
+    if isinstance(exc, UserError) and exc.problems:
+        return f"{exc.message}: " + "; ".join(str(p) for p in exc.problems)
+    if isinstance(exc, SegmintError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _cancel_requested(store: Store, run_id: int) -> bool:

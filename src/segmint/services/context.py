@@ -84,14 +84,23 @@ class App:
         return definition_from_json(data, f"segment {segment.key} revision {number}")
 
     def resolver(self) -> SegmentResolver:
-        """Segment keys to definitions: managed segments first, then segments/ files."""
+        """Segment keys to definitions: managed segments first, then segments/ files.
+
+        Static segments have hand-picked members and no definition: they resolve to None
+        (only compound segments, which read stored members, can combine them).
+        """
         cache: dict[str, Definition | None] = {}
 
         def resolve(key: str) -> Definition | None:
             if key not in cache:
                 with self.store.read() as r:
                     seg = r.segment(key)
-                cache[key] = self.definition(seg) if seg is not None else self.ws.segment(key)
+                if seg is None:
+                    cache[key] = self.ws.segment(key)
+                elif seg.type is SegmentType.STATIC:
+                    cache[key] = None
+                else:
+                    cache[key] = self.definition(seg)
             return cache[key]
 
         return resolve

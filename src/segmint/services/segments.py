@@ -15,6 +15,7 @@ from typing import Any
 
 from segmint.definition.check import SegmentResolver, check_definition, referenced_segments
 from segmint.definition.describe import describe
+from segmint.definition.load import format_path
 from segmint.definition.nodes import (
     And,
     Attribute,
@@ -119,16 +120,36 @@ def _checking_resolver(app: App) -> SegmentResolver:
 
 
 def _stored_only_problems(app: App, definition: Definition) -> list[Problem]:
-    """References to static segments: only compound segments can combine them."""
+    """References that reach a static segment (directly, or through the definitions of the
+    segments referenced): only compound segments, which read stored members, can use them."""
+    resolve = app.resolver()
+
+    def static_reached(start: str) -> str | None:
+        seen: set[str] = set()
+        todo = [start]
+        while todo:
+            key = todo.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            with app.store.read() as r:
+                seg = r.segment(key)
+            if seg is not None and seg.type is SegmentType.STATIC:
+                return key
+            target = resolve(key)
+            if target is not None:
+                todo.extend(ref for _, ref in referenced_segments(target.condition))
+        return None
+
     problems = []
     for path, ref in referenced_segments(definition.condition):
-        with app.store.read() as r:
-            seg = r.segment(ref)
-        if seg is not None and seg.type is SegmentType.STATIC:
+        found = static_reached(ref)
+        if found is not None:
+            what = f"{ref} is" if found == ref else f"{ref} reads {found},"
             problems.append(
                 Problem(
-                    ".".join(str(p) for p in [*path, "segment"]),
-                    f"{ref} is a static segment (hand-picked members, no definition): "
+                    format_path([*path, "segment"]),
+                    f"{what} a static segment (hand-picked members, no definition): "
                     "only a compound segment can combine it",
                 )
             )

@@ -1,4 +1,5 @@
-"""The metadata tables (SQLAlchemy Core): segments, revisions, usage, runs, versions, audit.
+"""The metadata tables (SQLAlchemy Core): segments, revisions, usage, runs, versions, audit,
+exports.
 
 Alembic migrations in `segmint/store/migrations` create and evolve exactly these tables.
 """
@@ -227,4 +228,170 @@ audit = Table(
     Column("action", String(50), nullable=False),
     Column("segment", String(100), index=True),
     Column("detail", JSON, nullable=False),
+)
+
+# --- exports (see segmint/exports/README.md) -----------------------------------------------
+
+destinations = Table(
+    "destinations",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("name", String(200), nullable=False),  # the display name
+    Column("type", String(16), nullable=False),  # file, database, webhook, segmint
+    Column("settings", JSON, nullable=False),  # the type's settings, secrets left out
+    Column("secrets", JSON, nullable=False),  # secret settings: stored, never shown back
+    Column("id_field", String(200), nullable=False),  # the field identifying a customer there
+    _when("created_at", nullable=False),
+    Column("created_by", String(200), nullable=False),
+    _when("updated_at", nullable=False),
+    Column("updated_by", String(200), nullable=False),
+)
+
+exports = Table(
+    "exports",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column(
+        "destination",
+        String(100),
+        ForeignKey("destinations.key"),
+        nullable=False,
+        index=True,
+    ),
+    Column("fields", JSON, nullable=False),  # output name -> source field path
+    _when("created_at", nullable=False),
+    Column("created_by", String(200), nullable=False),
+    _when("updated_at", nullable=False),
+    Column("updated_by", String(200), nullable=False),
+)
+
+export_segments = Table(
+    "export_segments",
+    metadata,
+    Column(
+        "export", String(100), ForeignKey("exports.key", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "segment",
+        String(100),
+        ForeignKey("segments.key", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+    _when("added_at", nullable=False),
+    Column("added_by", String(200), nullable=False),
+)
+
+export_state = Table(
+    "export_state",
+    metadata,
+    Column(
+        "export", String(100), ForeignKey("exports.key", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("segment", String(100), primary_key=True),
+    Column("version", Integer),  # the membership version the destination holds in full
+    Column("pin", Integer),  # the version pin that keeps it from being pruned
+    _when("delivered_at"),
+    Column("snapshot", Boolean, nullable=False, default=False),  # next delivery: a snapshot
+)
+
+export_runs = Table(
+    "export_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "export",
+        String(100),
+        ForeignKey("exports.key", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("trigger", String(16), nullable=False),  # manual, refresh
+    Column("status", String(16), nullable=False),  # queued, running, succeeded, failed
+    Column("segments", JSON),  # the segments asked for; empty: all of the export's
+    Column("snapshot", Boolean, nullable=False, default=False),  # full snapshots asked for
+    Column("requested_by", String(200), nullable=False),
+    _when("created_at", nullable=False),
+    _when("started_at"),
+    _when("finished_at"),
+    Column("lease_owner", String(200)),
+    _when("lease_expires_at"),
+    Column("rows", Integer, nullable=False, default=0),  # rows delivered
+    Column("batches", Integer, nullable=False, default=0),  # batches delivered
+    Column("rejects", Integer, nullable=False, default=0),  # rows the destination refused
+    Column("errors", Integer, nullable=False, default=0),  # failed attempts
+    Column("error", Text),
+    Column("detail", JSON, nullable=False),  # one entry per segment: status, counts, reason
+)
+
+export_deliveries = Table(
+    "export_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "export", String(100), ForeignKey("exports.key", ondelete="CASCADE"), nullable=False
+    ),
+    Column("segment", String(100), nullable=False),
+    Column("run_id", Integer, nullable=False),  # the run that planned it
+    Column("kind", String(16), nullable=False),  # snapshot, changes
+    Column("base_version", Integer),  # what the destination held before (none: nothing)
+    Column("version", Integer, nullable=False),  # the pinned version it delivers
+    Column("pin", Integer),
+    Column("status", String(16), nullable=False),  # planning, pending, delivered, superseded
+    Column("rows", Integer),  # rows in its change list
+    Column("error", Text),  # why the last attempt stopped
+    _when("created_at", nullable=False),
+    _when("finished_at"),
+    Index("ix_export_deliveries_export_status", "export", "status"),
+)
+
+export_batches = Table(
+    "export_batches",
+    metadata,
+    Column(
+        "delivery",
+        Integer,
+        ForeignKey("export_deliveries.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("number", Integer, primary_key=True),
+    Column("batch_id", String(100), nullable=False, unique=True),  # stable across retries
+    Column("first_row", Integer, nullable=False),  # rows first_row..last_row of the delivery
+    Column("last_row", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # sending, delivered
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("rows", Integer, nullable=False, default=0),
+    Column("rejects", Integer, nullable=False, default=0),
+    Column("error", Text),
+    _when("delivered_at"),
+)
+
+export_rejects = Table(
+    "export_rejects",
+    metadata,
+    Column(
+        "export", String(100), ForeignKey("exports.key", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("segment", String(100), primary_key=True),
+    Column("profile", String(200), primary_key=True),  # the profile key, as text
+    Column("action", String(8), nullable=False),  # add, remove
+    Column("reason", Text, nullable=False),
+    Column("run_id", Integer, nullable=False),
+    _when("at", nullable=False),
+)
+
+mirrors = Table(
+    "mirrors",
+    metadata,
+    Column(
+        "segment", String(100), ForeignKey("segments.key", ondelete="CASCADE"), primary_key=True
+    ),
+    _when("exported_at", nullable=False),  # when the last export arrived
+    Column("batch_id", String(100)),  # the last export's id (repeats are dropped)
+    Column("received", Integer, nullable=False),  # ids sent by the last export
+    Column("matched", Integer, nullable=False),  # of them, existing profiles
+    Column("unmatched", Integer, nullable=False),
+    _when("edited_at"),  # edited here since the last export (overwritten by the next)
+    Column("edited_by", String(200)),
 )

@@ -59,6 +59,15 @@ SORTABLE = (
 )
 
 
+def _storable(number: int) -> bool:
+    """Whether a number can be an id or revision: INTEGER is 32 bits on PostgreSQL.
+
+    Others cannot name a row, and must not reach the database: SQLite overflows past 64
+    bits and PostgreSQL past 32, each with its own error.
+    """
+    return -(2**31) <= number < 2**31
+
+
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -217,11 +226,15 @@ class Reader:
         return [_segment(r, tag_map[r._mapping["key"]]) for r in rows]
 
     def revision(self, key: str, revision: int) -> dict[str, Any]:
-        row = self.conn.execute(
-            select(s.revisions.c.definition).where(
-                s.revisions.c.segment == key, s.revisions.c.revision == revision
-            )
-        ).first()
+        row = (
+            self.conn.execute(
+                select(s.revisions.c.definition).where(
+                    s.revisions.c.segment == key, s.revisions.c.revision == revision
+                )
+            ).first()
+            if _storable(revision)
+            else None
+        )
         if row is None:
             raise NotFoundError(f"segment {key!r} has no revision {revision}")
         return dict(row[0])
@@ -270,6 +283,8 @@ class Reader:
     # --- runs -------------------------------------------------------------------------
 
     def run(self, run_id: int) -> Run:
+        if not _storable(run_id):
+            raise NotFoundError(f"no run {run_id}")
         row = self.conn.execute(select(s.runs).where(s.runs.c.id == run_id)).first()
         if row is None:
             raise NotFoundError(f"no run {run_id}")
@@ -564,6 +579,8 @@ class Writer(Reader):
         return next(c for c in self.consumers(key) if c.kind == kind and c.name == name)
 
     def remove_consumer(self, key: str, consumer_id: int) -> None:
+        if not _storable(consumer_id):
+            raise NotFoundError(f"segment {key!r} has no consumer {consumer_id}")
         done = self.conn.execute(
             delete(s.consumers).where(s.consumers.c.segment == key, s.consumers.c.id == consumer_id)
         )
@@ -630,6 +647,8 @@ class Writer(Reader):
 
     def move_task(self, run_id: int, key: str, new: TaskStatus, **result: Any) -> Task:
         """The one way a task changes state; `result` sets members/entered/exited/version/error."""
+        if not _storable(run_id):
+            raise NotFoundError(f"run {run_id} has no task for {key!r}")
         row = self.conn.execute(
             select(s.tasks).where(s.tasks.c.run_id == run_id, s.tasks.c.segment == key)
         ).first()
@@ -661,6 +680,8 @@ class Writer(Reader):
 
     def take_lease(self, run_id: int, owner: str, seconds: float) -> bool:
         """Claim or extend a run's lease; False when another owner holds a live lease."""
+        if not _storable(run_id):
+            return False
         until = now() + dt.timedelta(seconds=seconds)
         done = self.conn.execute(
             update(s.runs)
@@ -741,6 +762,8 @@ class Writer(Reader):
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def unpin(self, pin_id: int) -> None:
+        if not _storable(pin_id):
+            return
         self.conn.execute(delete(s.pins).where(s.pins.c.id == pin_id))
 
     def mark_pruned(self, key: str, version_numbers: Sequence[int]) -> None:

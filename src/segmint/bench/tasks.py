@@ -1,0 +1,178 @@
+"""The measured tasks on one DuckDB database, each done two ways: through Segmint's engine and
+with the hand-written SQL. Members, full refresh, exact count, preview and CSV export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Final
+
+import ibis
+
+from segmint.bench.workload import KEYS, WORKLOAD, WorkloadSegment, handwritten_sql, install_macros
+from segmint.bench.workload import resolve as resolve_segment
+from segmint.catalog import Catalog
+from segmint.engines.duckdb import DuckDBEngine, connect
+from segmint.errors import InternalError
+
+PREVIEW_LIMIT: Final = 100
+PREVIEW_FIELDS: Final = {
+    "contact": ("email", "city", "account.industry"),
+    "account": ("name", "industry", "tier"),
+}
+EXPORT_FIELDS: Final = {
+    "contact": ("email", "first_name", "last_name", "city", "country"),
+    "account": ("name", "industry", "country", "city"),
+}
+# The hand-written preview: the first members by key, with the same fields (one join for the
+# many-to-one field). {members} is the segment's SQL.
+PREVIEW_SQL: Final = {
+    "contact": """
+SELECT c.contact_id, c.email, c.city, a.industry
+FROM contact c LEFT JOIN account a ON a.account_id = c.account_id
+WHERE c.contact_id IN ({members})
+ORDER BY c.contact_id LIMIT {limit}
+""",
+    "account": """
+SELECT account_id, name, industry, tier FROM account
+WHERE account_id IN ({members})
+ORDER BY account_id LIMIT {limit}
+""",
+}
+SQL_MEMBERS: Final = "bench_sql_members_{audience}"  # the hand-written refresh's tables
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+class Database:
+    """One benchmark database, with Segmint's engine and the hand-written SQL's macros."""
+
+    def __init__(
+        self, path: Path, catalog: Catalog, as_of: dt.datetime, *, read_only: bool = False
+    ) -> None:
+        self.con = connect(path, read_only=read_only)
+        self.engine = DuckDBEngine(self.con, catalog)
+        self.as_of = as_of
+        self.con.execute("SET enable_progress_bar = false")
+        install_macros(self.con, as_of)
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+        rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0][0] if rows else None
+
+    # --- members ------------------------------------------------------------------------
+
+    def segmint_members(self, seg: WorkloadSegment) -> set[Any]:
+        return self.engine.member_keys(seg.definition, as_of=self.as_of, segments=resolve_segment)
+
+    def sql_members(self, seg: WorkloadSegment) -> set[Any]:
+        rows = [r[0] for r in self.con.execute(handwritten_sql(seg)).fetchall()]
+        found = set(rows)
+        if len(found) != len(rows):
+            raise InternalError(f"the hand-written SQL of {seg.key} returns a member twice")
+        return found
+
+    # --- full refresh: one stored version per segment ----------------------------------
+
+    def segmint_write(self, seg: WorkloadSegment, version: int, previous: int | None) -> int:
+        written = self.engine.write_version(
+            seg.key,
+            seg.definition,
+            version=version,
+            previous=previous,
+            as_of=self.as_of,
+            segments=resolve_segment,
+        )
+        return written.members
+
+    def sql_write(self, seg: WorkloadSegment, version: int) -> None:
+        table = SQL_MEMBERS.format(audience=seg.audience)
+        self.con.execute(
+            f"INSERT INTO {table} SELECT ?, ?, m.* FROM ({handwritten_sql(seg)}) AS m",
+            [seg.key, version],
+        )
+
+    def prepare_versions(self) -> None:
+        """Create the member tables of both refreshes, empty."""
+        for audience in KEYS:
+            self.engine.versions.table(audience)
+            self.con.execute(
+                f"CREATE OR REPLACE TABLE {SQL_MEMBERS.format(audience=audience)} "
+                "(segment VARCHAR NOT NULL, version INTEGER NOT NULL, key VARCHAR NOT NULL)"
+            )
+        self.reset_versions()
+
+    def reset_versions(self) -> None:
+        """Drop every stored version of both refreshes (between measured rounds, untimed)."""
+        for audience in KEYS:
+            self.con.execute(f"DELETE FROM {self.engine.versions.table(audience)}")
+            self.con.execute(f"DELETE FROM {SQL_MEMBERS.format(audience=audience)}")
+        self.con.execute("CHECKPOINT")
+
+    def check_versions(self, version: int) -> None:
+        """Both refreshes stored the same members for every segment in `version`."""
+        for seg in WORKLOAD:
+            ours = self.engine.versions.table(seg.audience)
+            theirs = SQL_MEMBERS.format(audience=seg.audience)
+            differ = self.scalar(
+                f"SELECT count(*) FROM ((SELECT key FROM {ours} WHERE segment = ? AND version = ? "
+                f"EXCEPT SELECT key FROM {theirs} WHERE segment = ? AND version = ?) UNION ALL "
+                f"(SELECT key FROM {theirs} WHERE segment = ? AND version = ? "
+                f"EXCEPT SELECT key FROM {ours} WHERE segment = ? AND version = ?))",
+                [seg.key, version] * 4,
+            )
+            if differ:
+                raise InternalError(
+                    f"full refresh: {seg.key} version {version} differs in {differ} members "
+                    "between Segmint and the hand-written SQL"
+                )
+
+    # --- exact count, as a draft --------------------------------------------------------
+
+    def segmint_count(self, seg: WorkloadSegment) -> int:
+        return self.engine.count(seg.definition, as_of=self.as_of, segments=resolve_segment)
+
+    def sql_count(self, seg: WorkloadSegment) -> int:
+        return int(self.scalar(f"SELECT count(*) FROM ({handwritten_sql(seg)})"))
+
+    # --- preview of the first members ---------------------------------------------------
+
+    def segmint_preview(self, seg: WorkloadSegment) -> list[tuple[Any, ...]]:
+        page = self.engine.members(
+            seg.definition,
+            as_of=self.as_of,
+            fields=PREVIEW_FIELDS[seg.audience],
+            limit=PREVIEW_LIMIT,
+            segments=resolve_segment,
+        )
+        return [tuple(row[f] for f in page.fields) for row in page.rows]
+
+    def sql_preview(self, seg: WorkloadSegment) -> list[tuple[Any, ...]]:
+        sql = PREVIEW_SQL[seg.audience].format(members=handwritten_sql(seg), limit=PREVIEW_LIMIT)
+        return [tuple(row) for row in self.con.execute(sql).fetchall()]
+
+    # --- CSV export -----------------------------------------------------------------------
+
+    def segmint_export_query(self, seg: WorkloadSegment) -> str:
+        """Segmint's compiled members query, with the export's profile fields."""
+        key = KEYS[seg.audience]
+        query = self.engine.members_query(
+            seg.definition, as_of=self.as_of, segments=resolve_segment
+        ).select(key, *EXPORT_FIELDS[seg.audience])
+        return str(ibis.to_sql(query, dialect="duckdb"))
+
+    def sql_export_query(self, seg: WorkloadSegment) -> str:
+        key = KEYS[seg.audience]
+        columns = ", ".join((key, *EXPORT_FIELDS[seg.audience]))
+        table = "contact" if seg.audience == "contact" else "account"
+        return f"SELECT {columns} FROM {table} WHERE {key} IN ({handwritten_sql(seg)})"
+
+    def export(self, query: str, target: Path) -> int:
+        """Stream a query's rows to a CSV file with DuckDB's COPY; the number of rows."""
+        rows = self.con.execute(f"COPY ({query}) TO {_literal(target)} (FORMAT csv, HEADER)")
+        return int(rows.fetchall()[0][0])

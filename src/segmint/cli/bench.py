@@ -1,0 +1,88 @@
+"""The `segmint bench` command: the benchmark of Segmint against hand-written SQL and pandas on the
+demo data set, at one or more scales, written to JSON, Markdown and a PNG chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from segmint.cli.common import JsonOpt, guarded
+from segmint.cli.output import emit_json, out, progress_bars
+from segmint.errors import UserError
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `bench` command to the application."""
+    app.command("bench")(bench)
+
+
+@guarded
+def bench(
+    contacts: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--contacts",
+            help="Contacts in the demo data set (about 20 interactions each); repeat the "
+            "option to run several scales and report how cost grows.",
+            show_default="100000",
+        ),
+    ] = None,
+    repeats: Annotated[
+        int, typer.Option("--repeats", help="Measured runs of each full refresh and export.")
+    ] = 5,
+    seed: Annotated[int, typer.Option("--seed", help="The data set's random seed.")] = 7,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the result files go.")] = Path(
+        "benchmarks/results"
+    ),
+    cache: Annotated[
+        Path,
+        typer.Option("--cache", help="Where generated, ingested data sets are kept and reused."),
+    ] = Path("benchmarks/.cache"),
+    as_json: JsonOpt = False,
+) -> None:
+    """Benchmark Segmint against hand-written SQL and pandas; write JSON, Markdown and PNG."""
+    from segmint.bench.report import NONE, TIMES, headline, write_report
+    from segmint.bench.run import BenchOptions, run_bench
+
+    scales = tuple(dict.fromkeys(contacts or [100_000]))
+    if any(n < 1_000 or n > 100_000_000 for n in scales):
+        raise UserError("--contacts must be between 1000 and 100000000")
+    if not 1 <= repeats <= 1_000:
+        raise UserError("--repeats must be between 1 and 1000")
+    if seed < 0:
+        raise UserError("--seed must be zero or positive")
+    options = BenchOptions(contacts=scales, repeats=repeats, seed=seed, cache=cache)
+    with progress_bars(not as_json) as bars:
+        result = run_bench(options, bars)
+    paths = write_report(result, out_dir)
+    figures = {str(s["contacts"]): headline(s) for s in result["scales"]}
+    if as_json:
+        emit_json({"files": [str(p) for p in paths], "headline": figures})
+        return
+    table = Table(
+        "contacts",
+        "refresh ÷ SQL",
+        "pandas ÷ SQL",
+        "count ÷ SQL",
+        "preview ÷ SQL",
+        title="Segmint against hand-written SQL (lower is better)",
+    )
+    for scale, found in figures.items():
+        table.add_row(
+            f"{int(scale):,}",
+            *(
+                NONE if found[name] is None else f"{found[name]:.2f}{TIMES}"
+                for name in (
+                    "refresh_segmint_vs_sql",
+                    "refresh_pandas_vs_sql",
+                    "count_segmint_vs_sql",
+                    "preview_segmint_vs_sql",
+                )
+            ),
+        )
+    out.print(table)
+    for path in paths:
+        out.print(f"wrote {path}", markup=False)

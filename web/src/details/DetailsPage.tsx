@@ -1,0 +1,157 @@
+import { useQuery } from "@tanstack/react-query";
+import { api, csvUrl, messageOf } from "../api/client";
+import type { Condition, Definition } from "../builder/definition";
+import { Badge, StatusBadge } from "../components/Badge";
+import { Menu } from "../components/Menu";
+import { formatDateTime, formatNumber } from "../lib/format";
+import { href, navigate } from "../lib/router";
+import { useSegmentActions } from "../segments/actionsContext";
+import { ExplainPanel } from "./ExplainPanel";
+import { HistoryTable } from "./HistoryTable";
+import { MembersPanel } from "./MembersPanel";
+import { StaticMembersPanel } from "./StaticMembersPanel";
+import { TrendChart } from "./TrendChart";
+import { UsagePanel } from "./UsagePanel";
+
+/** One segment: summary, trend, members, history, usage, explain; and its actions. */
+export function DetailsPage({ segmentKey }: { segmentKey: string }) {
+  const actions = useSegmentActions();
+  const segment = useQuery({
+    queryKey: ["segment", segmentKey, "detail"],
+    queryFn: () => api.segment(segmentKey),
+    refetchInterval: (q) => (q.state.data?.item.last_status === "running" ? 2000 : 10_000),
+  });
+  const model = useQuery({ queryKey: ["model"], queryFn: api.model, staleTime: 300_000 });
+  const countOps = useQuery({ queryKey: ["count-operators"], queryFn: api.countOperators, staleTime: Infinity });
+  const trend = useQuery({ queryKey: ["segment", segmentKey, "trend", "all"], queryFn: () => api.trend(segmentKey) });
+
+  if (segment.isError) {
+    return (
+      <div className="page">
+        <p className="error" role="alert">
+          Could not load segment {segmentKey}: {messageOf(segment.error)}
+        </p>
+        <a href={href({ page: "segments" })}>Back to segments</a>
+      </div>
+    );
+  }
+  const s = segment.data?.item;
+  if (!s || !model.data) {
+    return (
+      <div className="page">
+        <p className="muted">Loading…</p>
+      </div>
+    );
+  }
+  const raw = s.definition as { condition?: Condition; timezone?: string };
+  const definition: Definition | null = raw.condition
+    ? { audience: s.audience, timezone: raw.timezone ?? s.timezone, condition: raw.condition }
+    : null;
+  const current = (trend.data ?? []).find((p) => p.version === s.current_version);
+
+  return (
+    <div className="page details-page">
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <a href={href({ page: "segments" })}>Segments</a> › <span>{s.key}</span>
+      </nav>
+      <div className="page-head">
+        <h1>{s.name}</h1>
+        <StatusBadge segment={s} />
+        {s.active ? <Badge tone="live">active</Badge> : <Badge>inactive</Badge>}
+        <Badge>{s.type}</Badge>
+        <Badge>{`${s.audience}s`}</Badge>
+        <span className="spacer" />
+        <a className="btn" href={href({ page: "edit", key: s.key })}>
+          Edit
+        </a>
+        <button type="button" className="btn" onClick={() => void actions.refresh([s.key])}>
+          Refresh
+        </button>
+        <a className="btn" href={csvUrl(s.key)} download>
+          Download CSV
+        </a>
+        <Menu
+          label="More"
+          ariaLabel={`More actions for ${s.name}`}
+          items={[
+            { label: "Duplicate", onSelect: () => actions.duplicate(s) },
+            { label: "Rename", onSelect: () => actions.rename(s) },
+            { label: "Tag", onSelect: () => actions.tag(s) },
+            s.active
+              ? { label: "Deactivate", onSelect: () => void actions.setActive([s.key], false) }
+              : { label: "Activate", onSelect: () => void actions.setActive([s.key], true) },
+            { label: "Delete", danger: true, onSelect: () => actions.remove([s], () => navigate({ page: "segments" })) },
+          ]}
+        />
+      </div>
+      {s.description && <p className="description">{s.description}</p>}
+      <dl className="summary">
+        <div>
+          <dt>Members</dt>
+          <dd data-testid="members-count">{formatNumber(s.members)}</dd>
+        </div>
+        <div>
+          <dt>Last refreshed</dt>
+          <dd>{formatDateTime(s.last_refreshed_at)}</dd>
+        </div>
+        <div>
+          <dt>Last refresh</dt>
+          <dd>
+            {s.last_status ?? "—"}
+            {s.last_error && (
+              <details className="error-detail">
+                <summary>error</summary>
+                <pre>{s.last_error}</pre>
+              </details>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Time zone</dt>
+          <dd>{s.timezone}</dd>
+        </div>
+        <div>
+          <dt>Owner</dt>
+          <dd>{s.owner}</dd>
+        </div>
+        <div>
+          <dt>Tags</dt>
+          <dd>
+            {s.tags.length
+              ? s.tags.map((t) => (
+                  <span key={t} className="chip chip-small">
+                    {t}
+                  </span>
+                ))
+              : "—"}
+          </dd>
+        </div>
+        {(s.activate_at || s.deactivate_at) && (
+          <div>
+            <dt>Scheduled</dt>
+            <dd>
+              {s.activate_at && `activate ${formatDateTime(s.activate_at)} `}
+              {s.deactivate_at && `deactivate ${formatDateTime(s.deactivate_at)}`}
+            </dd>
+          </div>
+        )}
+      </dl>
+      {s.sentence && (
+        <p className="sentence">
+          <span className="muted">{s.pending_revision ? "Pending edit: " : "Definition: "}</span>
+          {s.sentence}
+        </p>
+      )}
+      <TrendChart segmentKey={s.key} />
+      {s.type === "static" && countOps.data && <StaticMembersPanel segment={s} model={model.data} countOperators={countOps.data} />}
+      <MembersPanel segmentKey={s.key} audience={s.audience} model={model.data} hasVersion={s.current_version !== null} />
+      <div className="grid-2">
+        <HistoryTable segmentKey={s.key} />
+        <div className="stack">
+          <UsagePanel segmentKey={s.key} />
+          <ExplainPanel definition={definition} asOf={current?.as_of ?? null} />
+        </div>
+      </div>
+    </div>
+  );
+}
