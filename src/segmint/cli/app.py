@@ -15,7 +15,10 @@ import typer
 from rich.table import Table
 
 from segmint.cli import bench as _bench
+from segmint.cli import code as _code
+from segmint.cli import data as _data
 from segmint.cli import runs, segments, static
+from segmint.cli import serve as _serve
 from segmint.cli.common import (
     AsOfOpt,
     CommandLineError,
@@ -217,9 +220,11 @@ def demo(
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Do not start the server afterwards.")
     ] = False,
+    host: Annotated[str, typer.Option(help="The address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The port to serve on.", min=1, max=65535)] = 8000,
     as_json: JsonOpt = False,
 ) -> None:
-    """Build the demo workspace, evaluate the example segments and print their sizes."""
+    """Build the demo workspace, evaluate the example segments, print their sizes, serve it."""
     from segmint.services.demo import build_demo
 
     if contacts < 10 or contacts > 100_000_000:
@@ -274,13 +279,16 @@ def demo(
         f"{rows[0]['key']}.yaml -w {result.root} --as-of {result.as_of:%Y-%m-%d})"
     )
     if not no_serve:
-        out.print("No server to start yet: the web app is not part of this build.")
+        _serve.serve(workspace=result.root, host=host, port=port, no_scheduler=False)
 
 
 segments.register(app)
 static.register(app)
 runs.register(app)
 _bench.register(app)
+_code.register(app)
+_data.register(app)
+_serve.register(app)
 
 
 def main() -> None:
