@@ -1,7 +1,7 @@
 """Golden SQL per engine for representative definitions, reviewed as diffs.
 
 The compiler emits engine-neutral Ibis expressions; each golden definition is compiled for
-DuckDB, PostgreSQL and PySpark (compile only). Regenerate with SEGMINT_UPDATE_GOLDEN=1.
+DuckDB, PostgreSQL and PySpark (compile only). Regenerate with UPDATE_GOLDEN=1.
 """
 
 from __future__ import annotations
@@ -90,10 +90,10 @@ def compiled(name: str, dialect: str) -> str:
 def test_golden_sql(name: str, dialect: str) -> None:
     path = GOLDEN / f"{name}.{dialect}.sql"
     sql = compiled(name, dialect)
-    if os.environ.get("SEGMINT_UPDATE_GOLDEN"):
+    if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN.mkdir(exist_ok=True)
         path.write_text(sql, encoding="utf-8")
-    assert path.is_file(), f"missing golden file {path.name}; run with SEGMINT_UPDATE_GOLDEN=1"
+    assert path.is_file(), f"missing golden file {path.name}; run with UPDATE_GOLDEN=1"
     assert sql == path.read_text(encoding="utf-8")
 
 

@@ -74,15 +74,21 @@ def _entity(scope: Scope) -> str:
     return scope.entity
 
 
+def within(col: ir.Value, keys: ir.Value) -> ir.BooleanValue:
+    """`col IN (keys)` as a strict boolean: `keys` holds no NULLs (every subquery here
+    filters them out), so guarding `col` is enough, and a plain IN stays a semi-join the
+    engine can plan well (a COALESCE around it would not)."""
+    return col.notnull() & col.isin(keys)
+
+
 def _member_of(
     col: ir.Value, keys: ir.Table, key_col: str, hold: ir.BooleanValue, when_absent: bool
 ) -> ir.BooleanValue:
     """Profiles whose rows in `keys` pass `hold`; profiles with no row there pass iff
     `when_absent`. `keys` must have at most one row per key when `when_absent` is true."""
     if when_absent:
-        failing = keys.filter(~hold)[key_col]
-        return ~ibis.coalesce(col.isin(failing), False)
-    return ibis.coalesce(col.isin(keys.filter(hold)[key_col]), False)
+        return ~within(col, keys.filter(~hold)[key_col])
+    return within(col, keys.filter(hold)[key_col])
 
 
 @handles(n.And)
@@ -138,13 +144,13 @@ def _related(node: n.Related, scope: Scope, ctx: Context) -> ir.BooleanValue:
         )
         zero = compare_numbers(node.count.op, 0, node.count.value)
         return _member_of(key, counts, rel.foreign_key, hold, zero)
-    any_match = ibis.coalesce(key.isin(linked.filter(where)[rel.foreign_key]), False)
+    any_match = within(key, linked.filter(where)[rel.foreign_key])
     if node.match in (None, "any"):
         return any_match
     if node.match == "none":
         return ~any_match
-    has_any = ibis.coalesce(key.isin(linked[rel.foreign_key]), False)
-    some_fail = ibis.coalesce(key.isin(linked.filter(~where)[rel.foreign_key]), False)
+    has_any = within(key, linked[rel.foreign_key])
+    some_fail = within(key, linked.filter(~where)[rel.foreign_key])
     return has_any & ~some_fail
 
 
@@ -255,7 +261,7 @@ def _behavior(node: n.Behavior, scope: Scope, ctx: Context) -> ir.BooleanValue:
     pk = ctx.catalog.interactions[node.interaction].profile_key
     measure = behavior_measure(node, ctx)
     if measure.op == "gte" and measure.operand == 1 and measure.type is AttrType.INTEGER:
-        return ibis.coalesce(key.isin(rows[pk]), False)
+        return within(key, rows[pk])
     grouped = rows.group_by(pk).agg(v=measure.value(rows))
     hold = value_test(grouped.v, measure.type, measure.op, measure.operand, measure.unit, ctx.clock)
     return _member_of(key, grouped, pk, hold, measure.when_absent)
@@ -275,7 +281,7 @@ def _in_segment(node: n.InSegment, scope: Scope, ctx: Context) -> ir.BooleanValu
             (members.segment == ibis.literal(node.segment, type="string"))
             & (members.version == ibis.literal(version, type="int32"))
         )
-        return ibis.coalesce(key.isin(chosen.key), False)
+        return within(key, chosen.key)
     target = ctx.segments(node.segment) if ctx.segments else None
     if target is None:
         raise DefinitionError(
@@ -283,7 +289,7 @@ def _in_segment(node: n.InSegment, scope: Scope, ctx: Context) -> ir.BooleanValu
         )
     if ctx.depth > 50:
         raise DefinitionError("segment references nest too deep (is there a cycle?)")
-    inner = replace(ctx, clock=Clock.at(ctx.clock.as_of, target.timezone), depth=ctx.depth + 1)
+    inner = replace(ctx, clock=ctx.clock.in_zone(target.timezone), depth=ctx.depth + 1)
     return condition(target.condition, scope, inner)
 
 
@@ -295,9 +301,15 @@ def compile_predicate(
     segments: SegmentResolver | None = None,
     tables: Tables | None = None,
     stored: StoredResolver | None = None,
+    stand_in: Any = None,
 ) -> tuple[ir.Table, ir.BooleanValue]:
-    """The audience table and the strict boolean selecting the definition's members."""
+    """The audience table and the strict boolean selecting the definition's members.
+
+    With `stand_in`, that instant is written wherever as_of itself appears, so the SQL can
+    be kept and the real as_of bound as a parameter (local dates still use `as_of`).
+    """
     tables = tables or Tables(catalog)
-    ctx = Context(catalog, tables, Clock.at(as_of, definition.timezone), segments, stored)
+    clock = Clock.at(as_of, definition.timezone, stand_in)
+    ctx = Context(catalog, tables, clock, segments, stored)
     audience = tables.entity(definition.audience)
     return audience, condition(definition.condition, Scope(audience, definition.audience), ctx)

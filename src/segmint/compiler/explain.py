@@ -115,7 +115,7 @@ def _step(
         target = ctx.segments(node.segment)
         if target is not None:
             inner = replace(
-                ctx, clock=Clock.at(ctx.clock.as_of, target.timezone), depth=ctx.depth + 1
+                ctx, clock=ctx.clock.in_zone(target.timezone), depth=ctx.depth + 1
             )
             step.children = [
                 _step(target.condition, target, inner, [node.segment, "condition"], profile)

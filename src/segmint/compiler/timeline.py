@@ -47,12 +47,20 @@ class Clock:
 
     as_of: dt.datetime  # aware
     zone: zoneinfo.ZoneInfo
+    # Compiling a reusable query: this instant stands in for as_of in the SQL, to be replaced
+    # by a bound parameter; local dates still come from the real as_of.
+    stand_in: dt.datetime | None = None
 
     @classmethod
-    def at(cls, as_of: dt.datetime, timezone: str) -> Clock:
+    def at(cls, as_of: dt.datetime, timezone: str, stand_in: dt.datetime | None = None) -> Clock:
         if as_of.tzinfo is None:
             raise ValueError("as_of must carry a time zone")
-        return cls(as_of=as_of.astimezone(UTC), zone=zoneinfo.ZoneInfo(timezone))
+        return cls(as_of=as_of.astimezone(UTC), zone=zoneinfo.ZoneInfo(timezone),
+                   stand_in=stand_in)
+
+    def in_zone(self, timezone: str) -> Clock:
+        """The same instant read in another zone (a referenced segment's)."""
+        return Clock(self.as_of, zoneinfo.ZoneInfo(timezone), self.stand_in)
 
     @property
     def today(self) -> dt.date:
@@ -61,6 +69,8 @@ class Clock:
     @property
     def now_utc(self) -> dt.datetime:
         """as_of as a naive UTC timestamp, the way engines store instants."""
+        if self.stand_in is not None:
+            return self.stand_in
         return self.as_of.replace(tzinfo=None)
 
     def day_start(self, day: dt.date) -> dt.datetime:
@@ -91,6 +101,8 @@ class Clock:
 
     def hours(self, amount: int) -> dt.datetime:
         """as_of moved by whole hours, naive UTC, saturating at the ends of time."""
+        if self.stand_in is not None:
+            raise ValueError("hour units need the exact as_of; compile without a stand-in")
         try:
             return self.now_utc + dt.timedelta(hours=amount)
         except OverflowError:

@@ -5,97 +5,92 @@ FROM (
     *
   FROM "contact" AS "t0"
   WHERE
-    COALESCE(
-      "t0"."contact_id" IN (
+    "t0"."contact_id" IS NOT NULL
+    AND "t0"."contact_id" IN (
+      SELECT
+        "t8"."contact_id"
+      FROM (
         SELECT
-          "t8"."contact_id"
+          "t5"."contact_id",
+          COALESCE(SUM("t5"."amount"), 0) AS "v"
         FROM (
           SELECT
-            "t5"."contact_id",
-            COALESCE(SUM("t5"."amount"), 0) AS "v"
-          FROM (
-            SELECT
-              *
-            FROM "purchase" AS "t1"
-            WHERE
-              "t1"."contact_id" IS NOT NULL
-              AND "t1"."at" <= MAKE_TIMESTAMP(2026, 11, 2, 12, 0, 0.0)
-              AND "t1"."at" >= MAKE_TIMESTAMP(2026, 8, 4, 7, 0, 0.0)
-              AND NOT (
-                (
-                  "t1"."category" IS NULL
-                ) OR (
-                  "t1"."category" = ''
-                )
-              )
-              AND "t1"."category" = 'Shoes'
-          ) AS "t5"
-          GROUP BY
-            1
-        ) AS "t8"
-        WHERE
-          NOT (
-            "t8"."v" IS NULL
-          ) AND "t8"."v" >= 100.0
-      ),
-      FALSE
-    )
-    AND NOT (
-      COALESCE(
-        "t0"."contact_id" IN (
-          SELECT
-            "t6"."contact_id"
-          FROM (
-            SELECT
-              "t4"."contact_id",
-              COUNT(*) AS "v"
-            FROM (
-              SELECT
-                *
-              FROM "email_opened" AS "t2"
-              WHERE
-                "t2"."contact_id" IS NOT NULL
-                AND "t2"."at" <= MAKE_TIMESTAMP(2026, 11, 2, 12, 0, 0.0)
-            ) AS "t4"
-            GROUP BY
-              1
-          ) AS "t6"
+            *
+          FROM "purchase" AS "t1"
           WHERE
-            NOT (
-              NOT (
-                "t6"."v" IS NULL
-              ) AND (
-                "t6"."v" = 0
+            "t1"."contact_id" IS NOT NULL
+            AND "t1"."at" <= MAKE_TIMESTAMP(2026, 11, 2, 12, 0, 0.0)
+            AND "t1"."at" >= MAKE_TIMESTAMP(2026, 8, 4, 7, 0, 0.0)
+            AND NOT (
+              (
+                "t1"."category" IS NULL
+              ) OR (
+                "t1"."category" = ''
               )
             )
-        ),
-        FALSE
-      )
+            AND "t1"."category" = 'Shoes'
+        ) AS "t5"
+        GROUP BY
+          1
+      ) AS "t8"
+      WHERE
+        NOT (
+          "t8"."v" IS NULL
+        ) AND "t8"."v" >= 100.0
     )
-    AND COALESCE(
-      "t0"."contact_id" IN (
+    AND NOT (
+      (
+        "t0"."contact_id" IS NOT NULL
+      )
+      AND "t0"."contact_id" IN (
         SELECT
-          "t7"."contact_id"
+          "t6"."contact_id"
         FROM (
           SELECT
-            "t3"."contact_id",
-            MAX("t3"."at") AS "v"
+            "t4"."contact_id",
+            COUNT(*) AS "v"
           FROM (
             SELECT
               *
-            FROM "purchase" AS "t1"
+            FROM "email_opened" AS "t2"
             WHERE
-              "t1"."contact_id" IS NOT NULL
-              AND "t1"."at" <= MAKE_TIMESTAMP(2026, 11, 2, 12, 0, 0.0)
-          ) AS "t3"
+              "t2"."contact_id" IS NOT NULL
+              AND "t2"."at" <= MAKE_TIMESTAMP(2026, 11, 2, 12, 0, 0.0)
+          ) AS "t4"
           GROUP BY
             1
-        ) AS "t7"
+        ) AS "t6"
         WHERE
           NOT (
-            "t7"."v" IS NULL
-          ) AND "t7"."v" < MAKE_TIMESTAMP(2026, 10, 19, 7, 0, 0.0)
-      ),
-      FALSE
+            NOT (
+              "t6"."v" IS NULL
+            ) AND (
+              "t6"."v" = 0
+            )
+          )
+      )
+    )
+    AND "t0"."contact_id" IN (
+      SELECT
+        "t7"."contact_id"
+      FROM (
+        SELECT
+          "t3"."contact_id",
+          MAX("t3"."at") AS "v"
+        FROM (
+          SELECT
+            *
+          FROM "purchase" AS "t1"
+          WHERE
+            "t1"."contact_id" IS NOT NULL
+            AND "t1"."at" <= MAKE_TIMESTAMP(2026, 11, 2, 12, 0, 0.0)
+        ) AS "t3"
+        GROUP BY
+          1
+      ) AS "t7"
+      WHERE
+        NOT (
+          "t7"."v" IS NULL
+        ) AND "t7"."v" < MAKE_TIMESTAMP(2026, 10, 19, 7, 0, 0.0)
     )
 ) AS "t12"

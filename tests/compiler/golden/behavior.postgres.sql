@@ -5,98 +5,93 @@ FROM (
     *
   FROM "contact" AS "t0"
   WHERE
-    COALESCE(
-      "t0"."contact_id" IN (
+    "t0"."contact_id" IS NOT NULL
+    AND "t0"."contact_id" IN (
+      SELECT
+        "t8"."contact_id"
+      FROM (
         SELECT
-          "t8"."contact_id"
+          "t5"."contact_id",
+          COALESCE(SUM("t5"."amount"), 0) AS "v"
         FROM (
           SELECT
-            "t5"."contact_id",
-            COALESCE(SUM("t5"."amount"), 0) AS "v"
-          FROM (
-            SELECT
-              *
-            FROM "purchase" AS "t1"
-            WHERE
-              "t1"."contact_id" IS NOT NULL
-              AND "t1"."at" <= CAST('2026-11-02T12:00:00' AS TIMESTAMP)
-              AND "t1"."at" >= CAST('2026-08-04T07:00:00' AS TIMESTAMP)
-              AND NOT (
-                (
-                  "t1"."category" IS NULL
-                ) OR (
-                  "t1"."category" = ''
-                )
-              )
-              AND "t1"."category" = 'Shoes'
-          ) AS "t5"
-          GROUP BY
-            1
-        ) AS "t8"
-        WHERE
-          NOT (
-            "t8"."v" IS NULL
-          ) AND "t8"."v" >= 100.0
-      ),
-      FALSE
-    )
-    AND NOT (
-      COALESCE(
-        "t0"."contact_id" IN (
-          SELECT
-            "t6"."contact_id"
-          FROM (
-            SELECT
-              "t4"."contact_id",
-              COUNT(*) AS "v"
-            FROM (
-              SELECT
-                *
-              FROM "email_opened" AS "t2"
-              WHERE
-                "t2"."contact_id" IS NOT NULL
-                AND "t2"."at" <= CAST('2026-11-02T12:00:00' AS TIMESTAMP)
-            ) AS "t4"
-            GROUP BY
-              1
-          ) AS "t6"
+            *
+          FROM "purchase" AS "t1"
           WHERE
-            NOT (
-              NOT (
-                "t6"."v" IS NULL
-              ) AND (
-                "t6"."v" = 0
+            "t1"."contact_id" IS NOT NULL
+            AND "t1"."at" <= CAST('2026-11-02T12:00:00' AS TIMESTAMP)
+            AND "t1"."at" >= CAST('2026-08-04T07:00:00' AS TIMESTAMP)
+            AND NOT (
+              (
+                "t1"."category" IS NULL
+              ) OR (
+                "t1"."category" = ''
               )
             )
-        ),
-        FALSE
-      )
+            AND "t1"."category" = 'Shoes'
+        ) AS "t5"
+        GROUP BY
+          1
+      ) AS "t8"
+      WHERE
+        NOT (
+          "t8"."v" IS NULL
+        ) AND "t8"."v" >= 100.0
     )
-    AND COALESCE(
-      "t0"."contact_id" IN (
+    AND NOT (
+      (
+        "t0"."contact_id" IS NOT NULL
+      )
+      AND "t0"."contact_id" IN (
         SELECT
-          "t7"."contact_id"
+          "t6"."contact_id"
         FROM (
           SELECT
-            "t3"."contact_id",
-            MAX("t3"."at") AS "v"
+            "t4"."contact_id",
+            COUNT(*) AS "v"
           FROM (
             SELECT
               *
-            FROM "purchase" AS "t1"
+            FROM "email_opened" AS "t2"
             WHERE
-              "t1"."contact_id" IS NOT NULL
-              AND "t1"."at" <= CAST('2026-11-02T12:00:00' AS TIMESTAMP)
-          ) AS "t3"
+              "t2"."contact_id" IS NOT NULL
+              AND "t2"."at" <= CAST('2026-11-02T12:00:00' AS TIMESTAMP)
+          ) AS "t4"
           GROUP BY
             1
-        ) AS "t7"
+        ) AS "t6"
         WHERE
           NOT (
-            "t7"."v" IS NULL
+            NOT (
+              "t6"."v" IS NULL
+            ) AND (
+              "t6"."v" = 0
+            )
           )
-          AND "t7"."v" < CAST('2026-10-19T07:00:00' AS TIMESTAMP)
-      ),
-      FALSE
+      )
+    )
+    AND "t0"."contact_id" IN (
+      SELECT
+        "t7"."contact_id"
+      FROM (
+        SELECT
+          "t3"."contact_id",
+          MAX("t3"."at") AS "v"
+        FROM (
+          SELECT
+            *
+          FROM "purchase" AS "t1"
+          WHERE
+            "t1"."contact_id" IS NOT NULL
+            AND "t1"."at" <= CAST('2026-11-02T12:00:00' AS TIMESTAMP)
+        ) AS "t3"
+        GROUP BY
+          1
+      ) AS "t7"
+      WHERE
+        NOT (
+          "t7"."v" IS NULL
+        )
+        AND "t7"."v" < CAST('2026-10-19T07:00:00' AS TIMESTAMP)
     )
 ) AS "t12"
