@@ -26,8 +26,10 @@ from segmint.compiler.dependencies import dependencies
 from segmint.compiler.explain import Step, plan_explain
 from segmint.definition.check import SegmentResolver, referenced_segments
 from segmint.definition.nodes import Definition
+from segmint.engines import tabular
 from segmint.engines.base import Explanation, Page
 from segmint.engines.changes import Mark
+from segmint.engines.templates import Query, Templates
 from segmint.engines.versions import MembershipStore, Written
 from segmint.errors import InternalError, NotFoundError, UserError, WorkspaceError
 from segmint.sources.ingest import q
@@ -59,9 +61,17 @@ class DuckDBEngine:
     def __init__(self, con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
         self.con = con
         self.catalog = catalog
-        self.backend = ibis.duckdb.from_connection(con)
         self.tables = Tables(catalog)
         self.versions = MembershipStore(con, catalog)
+        self._backend: Any = None
+        self.last_write_incremental = False
+
+    @property
+    def backend(self) -> Any:
+        """The Ibis backend on this connection (made on first use: it costs a little)."""
+        if self._backend is None:
+            self._backend = ibis.duckdb.from_connection(self.con)
+        return self._backend
 
     @classmethod
     def open(cls, path: Path, catalog: Catalog) -> DuckDBEngine:
@@ -117,6 +127,31 @@ class DuckDBEngine:
         except duckdb.Error as exc:
             raise InternalError(f"the engine failed: {exc}", sql=str(ibis.to_sql(expr))) from exc
 
+    def keys_query(
+        self,
+        definition: Definition,
+        *,
+        as_of: dt.datetime,
+        segments: SegmentResolver | None,
+        stored: StoredResolver | None = None,
+    ) -> Query:
+        """The (cached) SQL selecting the member keys, with its parameters' binding."""
+        return TEMPLATES.keys_query(
+            self.catalog,
+            self.tables,
+            definition,
+            as_of=as_of,
+            segments=segments,
+            fingerprint=fingerprint(definition, segments),
+            stored=stored,
+        )
+
+    def _fetch(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        try:
+            return self.con.execute(sql, params).fetchall()
+        except duckdb.Error as exc:
+            raise InternalError(f"the engine failed: {exc}", sql=sql) from exc
+
     def count(
         self,
         definition: Definition,
@@ -125,9 +160,9 @@ class DuckDBEngine:
         segments: SegmentResolver | None = None,
     ) -> int:
         """The exact number of members."""
-        return int(
-            self._run(self.members_query(definition, as_of=as_of, segments=segments).count())
-        )
+        query = self.keys_query(definition, as_of=as_of, segments=segments)
+        rows = self._fetch(f"SELECT count(*) FROM ({query.sql})", query.params(as_of))
+        return int(rows[0][0])
 
     def member_keys(
         self,
@@ -137,10 +172,8 @@ class DuckDBEngine:
         segments: SegmentResolver | None = None,
     ) -> set[Any]:
         """Every member's key."""
-        key = self.catalog.entities[definition.audience].key
-        query = self.members_query(definition, as_of=as_of, segments=segments).select(key)
-        arrow = self._arrow(query)
-        return set(arrow.column(0).to_pylist())
+        query = self.keys_query(definition, as_of=as_of, segments=segments)
+        return {row[0] for row in self._fetch(query.sql, query.params(as_of))}
 
     def _arrow(self, expr: ir.Table) -> pa.Table:
         try:
@@ -169,46 +202,19 @@ class DuckDBEngine:
                 bad.append(str(exc.args[0]))
         if bad:
             raise UserError("unknown fields: " + "; ".join(bad))
-        query = self.members_query(definition, as_of=as_of, segments=segments)
-        page = query.order_by(entity.key).limit(limit, offset=offset)
-        names = _unique([entity.key, *chosen])
-        local = [f for f in names if "." not in f]
-        rows = self._arrow(page.select(*local)).to_pylist()
-        keys = [r[entity.key] for r in rows]
-        for path in names:
-            if "." in path:
-                found = self._follow(entity.name, path, keys)
-                for row, value in zip(rows, found, strict=True):
-                    row[path] = value
-        return Page(
-            fields=names, rows=[{f: r[f] for f in names} for r in rows], limit=limit, offset=offset
+        query = self.keys_query(definition, as_of=as_of, segments=segments)
+        columns, joins, names = tabular.select_fields(
+            self.catalog, entity.name, chosen, for_csv=False
         )
-
-    def _follow(self, entity: str, path: str, keys: list[Any]) -> list[Any]:
-        """The value of a dotted field for each key, one small lookup per hop."""
-        ref = self.catalog.resolve_field(entity, path)
-        current = keys
-        holder = entity
-        column = ref.hops[0].foreign_key
-        for hop in (*ref.hops, None):
-            table = self.tables.entity(holder)
-            key = self.catalog.entities[holder].key
-            wanted = [k for k in set(current) if k is not None]
-            looked = (
-                self._arrow(
-                    table.filter(table[key].isin(wanted)).select(k=table[key], v=table[column])
-                ).to_pylist()
-                if wanted
-                else []
-            )
-            lookup = {r["k"]: r["v"] for r in looked}
-            current = [lookup.get(k) if k is not None else None for k in current]
-            if hop is None:
-                break
-            holder = hop.target
-            nxt = ref.hops.index(hop) + 1
-            column = ref.hops[nxt].foreign_key if nxt < len(ref.hops) else ref.attribute.name
-        return current
+        sql = (
+            f"WITH page AS (SELECT k.* FROM ({query.sql}) AS k ORDER BY 1 "
+            f"LIMIT {int(limit)} OFFSET {int(offset)}) "
+            f"SELECT {', '.join(columns)} FROM page JOIN {q(entity.table)} AS e "
+            f"ON e.{q(entity.key)} = page.{q(entity.key)} {' '.join(joins)} "
+            f"ORDER BY e.{q(entity.key)}"
+        )
+        rows = [dict(zip(names, row, strict=True)) for row in self._fetch(sql, query.params(as_of))]
+        return Page(fields=names, rows=rows, limit=limit, offset=offset)
 
     def explain(
         self,
@@ -276,32 +282,23 @@ class DuckDBEngine:
         the rest are carried over; the result is the same version a full refresh gives.
         """
         entity = self.catalog.entities[definition.audience]
-        table, pred = compile_predicate(
-            self.catalog,
-            definition,
-            as_of=as_of,
-            segments=segments,
-            tables=self.tables,
-            stored=stored,
-        )
+        query = self.keys_query(definition, as_of=as_of, segments=segments, stored=stored)
         mark = Mark(self.versions.changes.latest(), as_of, fingerprint(definition, segments))
-        params: list[Any] = []
+        params = query.params(as_of)
         plan = None
         if incremental and stored is None and previous is not None:
             plan = self._incremental(segment, definition, previous, mark, segments)
         if plan is None:
-            sql = str(ibis.to_sql(table.filter(pred).select(entity.key), dialect="duckdb"))
+            sql = query.sql
         else:
-            affected = ibis.table({"k": "string"}, name=plan)
-            chosen = table.filter(table[entity.key].cast("string").isin(affected.k) & pred)
-            fresh = str(ibis.to_sql(chosen.select(entity.key), dialect="duckdb"))
             members = q(self.versions.table(definition.audience))
             sql = (
-                f"SELECT key AS {q(entity.key)} FROM {members} WHERE segment = ? "
-                f"AND version = ? AND CAST(key AS VARCHAR) NOT IN (SELECT k FROM {q(plan)}) "
-                f"UNION ALL SELECT * FROM ({fresh})"
+                f"SELECT key AS {q(entity.key)} FROM {members} WHERE segment = $previous_segment "
+                f"AND version = $previous AND CAST(key AS VARCHAR) NOT IN "
+                f"(SELECT k FROM {q(plan)}) UNION ALL SELECT f.* FROM ({query.sql}) AS f "
+                f"WHERE CAST(f.{q(entity.key)} AS VARCHAR) IN (SELECT k FROM {q(plan)})"
             )
-            params = [segment, previous]
+            params = {**params, "previous_segment": segment, "previous": previous}
         self.last_write_incremental = plan is not None
         try:
             return self.versions.write(
@@ -348,6 +345,7 @@ class DuckDBEngine:
 
 
 INCREMENTAL_SHARE = 0.2
+TEMPLATES = Templates()
 
 
 def fingerprint(definition: Definition, segments: SegmentResolver | None) -> str:

@@ -8,7 +8,7 @@ version becomes visible only when the store records it: never partially.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,7 +58,7 @@ class MembershipStore:
         members_sql: str,
         previous: int | None,
         *,
-        params: Sequence[Any] = (),
+        params: Mapping[str, Any] | None = None,
         mark: Mark | None = None,
     ) -> Written:
         """Store the keys selected by `members_sql` (with `params`) as `version`; count
@@ -72,9 +72,12 @@ class MembershipStore:
             con.execute(
                 f"DELETE FROM {table} WHERE segment = ? AND version = ?", [segment, version]
             )
+            # Named parameters: the members' SQL may bind its own ($as_of...). Keys are
+            # unique in a profile table, so no DISTINCT is needed.
             con.execute(
-                f"INSERT INTO {table} SELECT DISTINCT ?, ?, m.* FROM ({members_sql}) AS m",
-                [segment, version, *params],
+                f"INSERT INTO {table} SELECT $segmint_segment, $segmint_version, m.* "
+                f"FROM ({members_sql}) AS m",
+                {**(params or {}), "segmint_segment": segment, "segmint_version": version},
             )
             written = self._counts(table, segment, version, previous)
             if mark is not None:

@@ -1,0 +1,138 @@
+"""Compiled queries kept for reuse: compile a definition once, run it at any as_of that day.
+
+Turning an Ibis expression into SQL costs more than running a typical segment query, so
+the engine keeps the SQL of each definition. What as_of changes is of two kinds: local
+dates ("today" in each zone the definition uses), which are part of the cache key, and
+the instant itself, which is compiled as a stand-in and bound as the `$as_of` parameter at
+run time. Definitions using hour units depend on the exact instant and are not kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import zoneinfo
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+
+from segmint.catalog import Catalog
+from segmint.compiler import Tables, compile_predicate
+from segmint.compiler.compile import StoredResolver
+from segmint.compiler.dependencies import dependencies
+from segmint.definition.check import SegmentResolver
+from segmint.definition.nodes import Definition
+
+# An instant no definition can produce (microseconds in year 1): it marks where as_of goes.
+STAND_IN = dt.datetime(1, 1, 1, 0, 0, 0, 123457)  # noqa: DTZ001 - engines store naive UTC
+PARAMETER = "$as_of"
+CAPACITY = 512
+
+
+def _stand_in_text() -> str:
+    return (
+        str(ibis.to_sql(ibis.literal(STAND_IN, type="timestamp").name("x"), dialect="duckdb"))
+        .split("SELECT", 1)[1]
+        .rsplit("AS", 1)[0]
+        .strip()
+    )
+
+
+@dataclass(frozen=True)
+class Query:
+    """SQL selecting a definition's member keys, and how to bind it."""
+
+    sql: str
+    uses_as_of: bool
+
+    def params(self, as_of: dt.datetime) -> dict[str, Any]:
+        if not self.uses_as_of:
+            return {}
+        return {"as_of": as_of.astimezone(dt.UTC).replace(tzinfo=None)}
+
+
+class Templates:
+    """A bounded cache of compiled member-key queries, shared by an engine's cursors."""
+
+    def __init__(self) -> None:
+        # Values keep their catalog: its id in the key stays unique while the entry lives.
+        self._cache: OrderedDict[tuple[Any, ...], tuple[Catalog, Query]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._marker: str | None = None
+        self.hits = 0
+        self.misses = 0
+
+    def keys_query(
+        self,
+        catalog: Catalog,
+        tables: Tables,
+        definition: Definition,
+        *,
+        as_of: dt.datetime,
+        segments: SegmentResolver | None,
+        fingerprint: str,
+        stored: StoredResolver | None = None,
+    ) -> Query:
+        """SQL for the member keys of `definition` at `as_of` (its as_of bound at run time)."""
+        deps = dependencies(catalog, definition, segments)
+        key_column = catalog.entities[definition.audience].key
+        if deps.hourly or stored is not None:
+            return Query(
+                self._compile(
+                    catalog, tables, definition, key_column, as_of, segments, stored, None
+                ),
+                uses_as_of=False,
+            )
+        days = tuple(
+            sorted(
+                (zone, as_of.astimezone(zoneinfo.ZoneInfo(zone)).date()) for zone in deps.timezones
+            )
+        )
+        key = (id(catalog), fingerprint, days)
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None and found[0] is catalog:
+                self._cache.move_to_end(key)
+                self.hits += 1
+                return found[1]
+        sql = self._compile(
+            catalog, tables, definition, key_column, as_of, segments, None, STAND_IN
+        )
+        marker = self._stand_in()
+        query = Query(sql.replace(marker, PARAMETER), uses_as_of=marker in sql)
+        with self._lock:
+            self.misses += 1
+            self._cache[key] = (catalog, query)
+            self._cache.move_to_end(key)
+            while len(self._cache) > CAPACITY:
+                self._cache.popitem(last=False)
+        return query
+
+    def _stand_in(self) -> str:
+        if self._marker is None:
+            self._marker = _stand_in_text()
+        return self._marker
+
+    @staticmethod
+    def _compile(
+        catalog: Catalog,
+        tables: Tables,
+        definition: Definition,
+        key_column: str,
+        as_of: dt.datetime,
+        segments: SegmentResolver | None,
+        stored: StoredResolver | None,
+        stand_in: dt.datetime | None,
+    ) -> str:
+        table, pred = compile_predicate(
+            catalog,
+            definition,
+            as_of=as_of,
+            segments=segments,
+            tables=tables,
+            stored=stored,
+            stand_in=stand_in,
+        )
+        return str(ibis.to_sql(table.filter(pred).select(key_column), dialect="duckdb"))
