@@ -8,7 +8,10 @@ CONTACTS ?= 10000
 BENCH_CONTACTS ?= 100000
 BENCH_ARGS ?=
 
-.PHONY: demo test lint typecheck unit bench clean
+WEB_STAMP := web/node_modules/.segmint-web-built
+WEB_SOURCES := $(shell find web/src -type f ! -name '*.gen.ts') $(wildcard web/*.json web/*.ts web/*.js web/index.html)
+
+.PHONY: demo test lint typecheck unit bench clean web web-test
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +19,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+$(WEB_STAMP): $(WEB_SOURCES)
+	cd web && npm ci && npm run build
+	touch $(WEB_STAMP)
+
+web: $(WEB_STAMP)
+
+web-test: $(WEB_STAMP)
+	cd web && npm run lint && npx tsc --noEmit && npm test
+
+demo: $(STAMP) $(WEB_STAMP)
 	$(BIN)/segmint demo --workspace demo --contacts $(CONTACTS)
 
 lint: $(STAMP)
@@ -27,7 +39,7 @@ lint: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
 
-test: lint unit
+test: web web-test lint unit
 
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

@@ -69,7 +69,7 @@ class ExportSettings(_Section):
     max_backoff_seconds: float = Field(default=60.0, ge=0)  # the longest retry delay
     max_retry_after_seconds: float = Field(default=300.0, ge=0)  # longest Retry-After honoured
     timeout_seconds: float = Field(default=30.0, gt=0)  # one HTTP request
-    lease_seconds: float = Field(default=60.0, ge=2)  # a dead export run is resumed after this
+    stale_after_seconds: float = Field(default=60.0, ge=2)  # a dead export run is resumed then
     public_url: str = ""  # this instance's address, shown on mirrors as their source
 
 
@@ -177,6 +177,6 @@ backoff_seconds = 1.0
 max_backoff_seconds = 60.0
 max_retry_after_seconds = 300.0
 timeout_seconds = 30.0
-lease_seconds = 60.0
+stale_after_seconds = 60.0
 public_url = ""
 """

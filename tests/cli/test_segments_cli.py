@@ -225,8 +225,17 @@ def test_create(demo: Path, tmp_path: Path) -> None:
 def test_create_with_options_json(demo: Path, tmp_path: Path) -> None:
     path = write(tmp_path, "west.yaml", WEST)
     data = ok_json(
-        "segment", "create", path, "-w", demo, "--key", "west-2", "--owner", "bo",
-        "--business-unit", "EMEA",
+        "segment",
+        "create",
+        path,
+        "-w",
+        demo,
+        "--key",
+        "west-2",
+        "--owner",
+        "bo",
+        "--business-unit",
+        "EMEA",
     )
     assert data["segment"]["key"] == "west-2"
     assert data["segment"]["owner"] == "bo"
@@ -373,7 +382,9 @@ def test_duplicate_with_an_edited_file(demo: Path, tmp_path: Path) -> None:
     error = error_json("segment", "duplicate", "vip-customers", "vip-4", "-w", demo, "-f", typo)
     assert error["message"] == f"{typo} is not a valid definition"
     fails("segment", "show", "vip-4", "-w", demo)  # nothing was created
-    result = fails("segment", "duplicate", "vip-customers", "vip-5", "-w", demo, "-f", path, "--edit")
+    result = fails(
+        "segment", "duplicate", "vip-customers", "vip-5", "-w", demo, "-f", path, "--edit"
+    )
     assert result.stderr.startswith("--file and --edit do not go together")
     result = fails("segment", "duplicate", "hand-picked-vips", "hpv-3", "-w", demo, "--edit")
     assert result.stderr == "--edit: hand-picked-vips is static; it has no definition to edit\n"
@@ -407,7 +418,9 @@ def test_delete_a_used_segment_needs_yes(demo: Path) -> None:
 
 
 def test_delete_an_unused_segment(demo: Path) -> None:
-    assert ok("segment", "delete", "sms-winback-uk", "-w", demo).stdout == "Deleted sms-winback-uk\n"
+    assert (
+        ok("segment", "delete", "sms-winback-uk", "-w", demo).stdout == "Deleted sms-winback-uk\n"
+    )
     assert ok_json("segment", "list", "-w", demo)["count"] == 22
     assert fails("segment", "delete", "sms-winback-uk", "-w", demo).stderr == (
         "no segment with key 'sms-winback-uk'\n"
@@ -495,8 +508,7 @@ def test_activation_counts_against_the_quota(demo: Path, monkeypatch: pytest.Mon
 def test_usage(demo_ro: Path) -> None:
     assert ok("usage", "churn-risk", "-w", demo_ro).stdout.splitlines() == [
         "churn-risk is used by:",
-        "  segment loyal-not-at-risk: references it (a live compound segment reading its "
-        "members)",
+        "  segment loyal-not-at-risk: references it (a live compound segment reading its members)",
         "  segment vip-thank-you: references it",
         "  journey 'Winter thank-you journey' (consumer 2): uses it as suppression "
         "(https://marketing.example/journeys/winter)",
@@ -515,8 +527,19 @@ def test_usage(demo_ro: Path) -> None:
 
 def test_consumers(demo: Path) -> None:
     result = ok(
-        "consumers", "add", "app-high-aov", "-w", demo, "--name", "Spring sale", "--kind",
-        "campaign", "--role", "suppression", "--link", "https://example.com/c/1",
+        "consumers",
+        "add",
+        "app-high-aov",
+        "-w",
+        demo,
+        "--name",
+        "Spring sale",
+        "--kind",
+        "campaign",
+        "--role",
+        "suppression",
+        "--link",
+        "https://example.com/c/1",
     )
     assert result.stdout == (
         "Registered campaign 'Spring sale' (suppression) on app-high-aov: id 3\n"
@@ -525,8 +548,17 @@ def test_consumers(demo: Path) -> None:
     assert data["consumers"][0]["name"] == "Spring sale"
     assert data["consumers"][0]["link"] == "https://example.com/c/1"
     # registering it again updates it
-    again = ok_json("consumers", "add", "app-high-aov", "-w", demo, "--name", "Spring sale",
-                    "--kind", "campaign")
+    again = ok_json(
+        "consumers",
+        "add",
+        "app-high-aov",
+        "-w",
+        demo,
+        "--name",
+        "Spring sale",
+        "--kind",
+        "campaign",
+    )
     assert again["consumer"]["id"] == 3
     assert again["consumer"]["role"] == "target"
     assert ok_json("usage", "app-high-aov", "-w", demo)["used"] is True
@@ -561,3 +593,14 @@ def test_changes_are_recorded_with_the_user(demo: Path) -> None:
     with App.open(demo) as app, app.store.read() as r:
         seg = r.require("churn-risk")
     assert seg.updated_by == actor()
+
+
+def test_member_rows_keep_profiles_that_left_the_data(demo_ro: Path) -> None:
+    from segmint.cli.segments import profile_rows
+
+    with App.open(demo_ro) as app:
+        page = profile_rows(app, "contact", ["C0000039", "C9999999"], ["email"], 100, 0)
+    assert page.fields == ["contact_id", "email"]
+    assert page.rows[0]["contact_id"] == "C0000039"
+    assert page.rows[0]["email"]
+    assert page.rows[1] == {"contact_id": "C9999999", "email": None}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import subprocess
 import sys
@@ -31,7 +32,7 @@ from segmint.runs.status import RunStatus, TaskStatus
 from segmint.services import segments
 from segmint.services.context import App
 from segmint.services.refresh import prune_versions, refresh, request_refresh, run_refresh
-from segmint.store import SegmentType
+from segmint.store import Reader, SegmentType
 
 # incomplete-profiles (logged in during the last 30 days) changes with as_of; the demo's
 # data ends at AS_OF, so earlier times select more members.
@@ -268,7 +269,7 @@ def test_each_success_writes_a_complete_version_and_moves_the_pointer(app: App) 
         series = r.versions(key)
     assert [v.version for v in series] == [1, 2, 3]
     assert [v.as_of for v in series] == [AS_OF, LATER, LATEST]
-    for old, new in zip(series, series[1:], strict=False):
+    for old, new in itertools.pairwise(series):
         before, after = rows(app, key, old.version), rows(app, key, new.version)
         assert (new.members, new.entered, new.exited) == (
             len(after),
@@ -359,6 +360,47 @@ def test_old_versions_are_pruned_but_never_the_current_or_a_pinned_one(app: App)
             assert [v.version for v in r.versions(key) if not v.pruned] == [5, 6]
         # Other segments' versions are left alone.
         assert stored_versions(kept, "vip-customers") == {1}
+
+
+def test_a_reader_pinning_while_versions_are_pruned_never_loses_its_rows(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader pins the version it reads in a write transaction, checking it is not pruned.
+    Pruning chooses and marks versions in one write transaction: the reader either pins in
+    time (the version is kept) or sees it pruned; it never holds a version without rows."""
+    set_refresh(app.ws.root, keep_versions=1)
+    key = "vip-customers"
+    seen: list[int | None] = []
+    readers: list[threading.Thread] = []
+    original = Reader.pinned_versions
+
+    def pin_version_1() -> None:
+        with app.store.write("reader") as w:
+            if next(v for v in w.versions(key) if v.version == 1).pruned:
+                seen.append(None)
+            else:
+                w.pin(key, 1, "a download", 600)
+                seen.append(1)
+
+    def racing(self: Reader, segment: str) -> set[int]:
+        found = original(self, segment)
+        if segment == key and not readers:  # a reader comes along right now
+            readers.append(threading.Thread(target=pin_version_1))
+            readers[0].start()
+            readers[0].join(1.0)
+        return found
+
+    monkeypatch.setattr(Reader, "pinned_versions", racing)
+    with App.open(app.ws.root, actor="ann") as kept:
+        refresh(kept, [key], as_of=AS_OF)
+        readers[0].join(30)
+        with kept.store.read() as r:
+            pruned = {v.version for v in r.versions(key) if v.pruned}
+        if seen == [1]:
+            assert pruned == set() and stored_versions(kept, key) == {1, 2}
+        else:
+            assert seen == [None]
+            assert pruned == {1} and stored_versions(kept, key) == {2}
 
 
 def test_prune_keeps_the_current_version_with_a_retention_of_one(app: App) -> None:

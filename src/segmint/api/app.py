@@ -23,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from segmint import __version__
 from segmint.api import errors
 from segmint.api.routes import data, evaluate, members, runs, segments, system
+from segmint.api.routes import exports as export_routes
 from segmint.runs.status import RunStatus
 from segmint.services.context import App
 
@@ -109,6 +110,7 @@ def create_app(root: Path, *, scheduler: bool = False, actor: str = "api") -> Fa
     errors.install(api)
     for module in (system, segments, members, evaluate, runs, data):
         api.include_router(module.router)
+    api.include_router(export_routes.router)  # destinations, exports, mirrors
 
     @api.get("/api/health", tags=["system"])
     def health() -> dict[str, str]:

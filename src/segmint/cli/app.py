@@ -17,6 +17,7 @@ from rich.table import Table
 from segmint.cli import bench as _bench
 from segmint.cli import code as _code
 from segmint.cli import data as _data
+from segmint.cli import exports as _exports
 from segmint.cli import runs, segments, static
 from segmint.cli import serve as _serve
 from segmint.cli.common import (
@@ -288,6 +289,7 @@ runs.register(app)
 _bench.register(app)
 _code.register(app)
 _data.register(app)
+_exports.register(app)
 _serve.register(app)
 
 

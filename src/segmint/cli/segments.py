@@ -32,8 +32,14 @@ from segmint.cli.common import (
 )
 from segmint.cli.output import emit_json, out, progress_bars
 from segmint.cli.runs import print_requested, requested_json
-from segmint.cli.shapes import SEGMENT_FIELDS, consumer_json, segment_json, usage_json
-from segmint.errors import UserError
+from segmint.cli.shapes import (
+    SEGMENT_FIELDS,
+    consumer_json,
+    segment_json,
+    usage_json,
+    version_json,
+)
+from segmint.errors import Problem, UserError
 from segmint.store import SegmentState, SegmentType
 
 if TYPE_CHECKING:
@@ -227,6 +233,7 @@ def show(key: KeyArg, workspace: WorkspaceOpt = Path(), as_json: JsonOpt = False
             seg = r.require(key)
             revisions = r.revisions(key)
             version = next((v for v in r.versions(key) if v.version == seg.current_version), None)
+            definition = r.revision(key, seg.serving_revision)
         sentence = segments.sentence(app, seg)
         pending = (
             segments.sentence(app, seg, seg.pending_revision)
@@ -234,8 +241,6 @@ def show(key: KeyArg, workspace: WorkspaceOpt = Path(), as_json: JsonOpt = False
             else None
         )
         used = segments.usage(app, key)
-        with app.store.read() as r:
-            definition = r.revision(key, seg.serving_revision)
     if as_json:
         emit_json(
             {
@@ -246,18 +251,7 @@ def show(key: KeyArg, workspace: WorkspaceOpt = Path(), as_json: JsonOpt = False
                 "revisions": [
                     {"revision": n, "created_at": at, "created_by": by} for n, at, by in revisions
                 ],
-                "current_version": (
-                    None
-                    if version is None
-                    else {
-                        "version": version.version,
-                        "as_of": version.as_of,
-                        "created_at": version.created_at,
-                        "members": version.members,
-                        "entered": version.entered,
-                        "exited": version.exited,
-                    }
-                ),
+                "current_version": None if version is None else version_json(version),
                 "usage": usage_json(used),
             }
         )
@@ -389,7 +383,7 @@ def members(
 def profile_rows(
     app: App, audience: str, keys: list[Any], fields: list[str], limit: int, offset: int
 ) -> Page:
-    """The chosen fields of the profiles with these keys, in key order.
+    """The chosen fields of the profiles with these keys, in the keys' order.
 
     There is no engine call for "fields of these keys", so this asks the engine for the
     members of a definition selecting exactly these keys (`key in [...]`).
@@ -416,7 +410,10 @@ def profile_rows(
         audience=audience, condition=Attribute(field=entity.key, op="in", value=list(keys))
     )
     page = engine.members(definition, as_of=now(), fields=fields, limit=len(keys), offset=0)
-    return Page(fields=page.fields, rows=page.rows, limit=limit, offset=offset)
+    found = {row[entity.key]: row for row in page.rows}
+    # a member whose profile has since left the data keeps its row, with empty fields
+    rows = [found.get(k) or {f: k if f == entity.key else None for f in page.fields} for k in keys]
+    return Page(fields=page.fields, rows=rows, limit=limit, offset=offset)
 
 
 # --- editing ----------------------------------------------------------------------------
@@ -606,14 +603,12 @@ def delete(
     from segmint.services import segments
 
     with opened(workspace) as app:
-        try:
-            used = segments.delete(app, key, confirm=yes)
-        except UserError as exc:
-            if not yes and "confirm" in exc.message:
-                raise UserError(
-                    f"{key} is in use; run again with --yes to delete it anyway", exc.problems
-                ) from None
-            raise
+        found = segments.usage(app, key)
+        if found.used and not yes:
+            raise UserError(
+                f"{key} is in use; run again with --yes to delete it anyway", found.lines()
+            )
+        used = segments.delete(app, key, confirm=yes)
     if as_json:
         emit_json({"deleted": key, "usage": usage_json(used)})
         return
@@ -668,24 +663,22 @@ def stop(
     from segmint.services import segments
 
     with opened(workspace) as app:
-        try:
-            seg = segments.stop(app, key, confirm=yes)
-        except UserError as exc:
-            if not yes and "confirm" in exc.message:
-                raise UserError(
-                    f"{key} feeds live compound segments; run again with --yes to stop it anyway",
-                    exc.problems,
-                ) from None
-            raise
+        with app.store.read() as r:
+            live = r.require(key).state is SegmentState.LIVE
+        compounds = segments.usage(app, key).live_compounds if live and not yes else []
+        if compounds:
+            raise UserError(
+                f"{key} feeds live compound segments; run again with --yes to stop it anyway",
+                [Problem(f"segment {k}", "live compound input") for k in compounds],
+            )
+        seg = segments.stop(app, key, confirm=yes)
     if as_json:
         emit_json({"segment": segment_json(seg)})
         return
     say(f"{key} is a draft again")
 
 
-def _activation(
-    key: KeyArg, workspace: Path, at: str | None, as_json: bool, *, active: bool
-) -> None:
+def _activation(key: str, workspace: Path, at: str | None, as_json: bool, *, active: bool) -> None:
     from segmint.services import segments
     from segmint.services.context import now
 

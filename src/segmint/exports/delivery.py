@@ -221,7 +221,14 @@ def _send_recorded(
             )
             for row in chunk
         ]
-        rejects = _split(job, base, rows, "", attempts, tally, record)
+        unknown = [r for r in rows if r.id is None]
+        rows = [r for r in rows if r.id is not None]
+        rejects = [
+            (r.key, r.action, "the profile has no ID for this destination (or no longer exists)")
+            for r in unknown
+        ]
+        if rows or not unknown:  # an empty snapshot batch is still sent (its `last`)
+            rejects += _split(job, base, rows, "", attempts, tally, record)
         refused = {key for key, _, _ in rejects}
         sent = [r for r in rows if r.key not in refused]
         sent_rows = len(sent)

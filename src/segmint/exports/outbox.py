@@ -128,7 +128,7 @@ class Outbox:
         entity = self.catalog.entities[audience]
         sql = (
             f"SELECT r.seq AS __seq, r.action AS __action, CAST(r.key AS VARCHAR) AS __key, "
-            f"{', '.join(columns)} FROM {q(self.table(audience))} AS r "
+            f"r.key AS __typed_key, {', '.join(columns)} FROM {q(self.table(audience))} AS r "
             f"LEFT JOIN {q(entity.table)} AS e ON e.{q(entity.key)} = r.key "
             + " ".join(joins)
             + " WHERE r.delivery = ? AND r.seq BETWEEN ? AND ? ORDER BY r.seq"
@@ -150,6 +150,9 @@ class Outbox:
     ) -> Iterator[list[Row]]:
         """The rows first..last of a delivery, in chunks."""
         sql, _ = self._query(audience, id_field, fields)
+        # A profile gone from the data still has its key: when the key is the ID, a removal
+        # can still name it.
+        by_key = id_field == self.catalog.entities[audience].key
         start = first
         while start <= last:
             end = min(last, start + CHUNK_ROWS - 1)
@@ -161,7 +164,7 @@ class Outbox:
                     seq=int(r["__seq"]),
                     action=str(r["__action"]),
                     key=str(r["__key"]),
-                    id=r[id_field],
+                    id=r["__typed_key"] if by_key and r[id_field] is None else r[id_field],
                     fields={name: r[path] for name, path in fields.items()},
                 )
                 for r in chunk

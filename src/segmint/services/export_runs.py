@@ -181,8 +181,12 @@ def after_refresh(app: App, run: Run) -> list[ExportRunRecord]:
     refreshed = [t.segment for t in run.tasks if t.status is TaskStatus.SUCCEEDED]
     if not refreshed:
         return []
-    with app.store.read() as r:
-        by_export = ExportReader(r).exports_of_segments(refreshed)
+    try:
+        with app.store.read() as r:
+            by_export = ExportReader(r).exports_of_segments(refreshed)
+    except Exception:
+        log.exception("could not find the exports of refresh run %s", run.id)
+        return []
     done = []
     for key, segments in by_export.items():
         try:
@@ -221,7 +225,7 @@ def execute(
 ) -> ExportRunRecord | None:
     """Claim and execute a queued run; None when another run of the export is running."""
     owner = owner_name()
-    seconds = app.ws.settings.exports.lease_seconds
+    seconds = app.ws.settings.exports.stale_after_seconds
     with app.store.write("exporter") as w:
         if not ExportWriter(w).claim_run(run_id, owner, seconds):
             return None
@@ -324,10 +328,11 @@ class _Work:
             destination.close()
 
     def _deliver_all(self, export: ExportRecord, destination: Destination, id_field: str) -> None:
+        scope = self.run.segments if self.run.segments is not None else export.segments
         blocked = self._resume(export, destination, id_field)
         if blocked is None:
+            self._not_attempted(scope)
             return
-        scope = self.run.segments if self.run.segments is not None else export.segments
         for position, key in enumerate(scope):
             if key in blocked:
                 continue
@@ -343,15 +348,18 @@ class _Work:
                 self.note({"segment": key, "status": "failed", "reason": exc.message})
                 continue
             if stopped:
-                for rest in scope[position + 1 :]:
-                    self.note(
-                        {
-                            "segment": rest,
-                            "status": "not_attempted",
-                            "reason": "the destination is unavailable",
-                        }
-                    )
+                self._not_attempted(scope[position + 1 :])
                 return
+
+    def _not_attempted(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self.note(
+                {
+                    "segment": key,
+                    "status": "not_attempted",
+                    "reason": "the destination is unavailable",
+                }
+            )
 
     def _resume(
         self, export: ExportRecord, destination: Destination, id_field: str
@@ -390,7 +398,13 @@ class _Work:
         became unavailable."""
         reason = skip_reason(seg)
         if reason is not None:
-            self.note({"segment": seg.key, "status": "skipped", "reason": reason})
+            self.note(
+                {
+                    "segment": seg.key,
+                    "status": "skipped",
+                    "reason": f"{reason}: only live, active segments are exported",
+                }
+            )
             return False
         if seg.current_version is None:  # never: skip_reason says "not refreshed yet"
             return False
@@ -399,7 +413,10 @@ class _Work:
             state = er.state(export.key, seg.key)
             rejects = [] if destination.full_replace else er.rejects(export.key, seg.key)
         version = seg.current_version
-        if not state.snapshot and state.version == version and not rejects:
+        # A manual run sends full-replace destinations everything again (that is what
+        # "export now" means there: an edit made at a mirror is overwritten).
+        again = destination.full_replace and self.run.trigger == "manual"
+        if not again and not state.snapshot and state.version == version and not rejects:
             self.note({"segment": seg.key, "status": "up_to_date", "version": version})
             return False
         kind = (

@@ -13,7 +13,7 @@ from typing import Any
 
 from segmint.errors import ConflictError, Problem, UserError
 from segmint.exports.base import Context, TypeSettings
-from segmint.exports.types import TYPES, destination_type, parse_settings
+from segmint.exports.types import destination_type, parse_settings
 from segmint.exports.webhook import new_secret
 from segmint.services.context import App, is_usable
 from segmint.store import Segment, SegmentState
@@ -171,10 +171,6 @@ def remove_destination(app: App, key: str) -> None:
                 [Problem(f"export {e.key}", "uses it") for e in using],
             )
         ew.remove_destination(key)
-
-
-def type_names() -> list[str]:
-    return list(TYPES)
 
 
 # --- exports ------------------------------------------------------------------------------
@@ -337,11 +333,11 @@ def export_json(record: ExportRecord) -> dict[str, Any]:
 
 
 def skip_reason(seg: Segment) -> str | None:
-    """Why a segment is not exported now (None: it is)."""
+    """Why a segment is not exported now (None: it is): only live, active segments are."""
     if seg.state is not SegmentState.LIVE:
-        return "draft: only live, active segments are exported"
+        return "draft"
     if not seg.active:
-        return "inactive: only live, active segments are exported"
+        return "inactive"
     if not is_usable(seg):
         return "not refreshed yet"
     return None

@@ -176,19 +176,23 @@ class _Executor:
 
 
 def prune_versions(app: App, key: str) -> list[int]:
-    """Drop versions beyond the retention setting, never the current or a pinned one."""
+    """Drop versions beyond the retention setting, never the current or a pinned one.
+
+    The versions are chosen and marked pruned in one write transaction, and only then are
+    their rows dropped: a reader pins a version in a write transaction too, so it either
+    pinned it before (and it is kept) or sees it pruned; never a version without rows.
+    """
     keep = app.ws.settings.refresh.keep_versions
-    with app.store.read() as r:
-        seg = r.segment(key)
+    with app.store.write("retention") as w:
+        seg = w.segment(key)
         if seg is None:
             return []
-        live = [v.version for v in r.versions(key) if not v.pruned]
-        pinned = r.pinned_versions(key)
-    old = [v for v in sorted(live)[:-keep] if v != seg.current_version and v not in pinned]
+        live = [v.version for v in w.versions(key) if not v.pruned]
+        pinned = w.pinned_versions(key)
+        old = [v for v in sorted(live)[:-keep] if v != seg.current_version and v not in pinned]
+        w.mark_pruned(key, old)
     if old:
         app.engine.versions.drop(key, seg.audience, old)
-        with app.store.write("retention") as w:
-            w.mark_pruned(key, old)
     return old
 
 
@@ -201,7 +205,7 @@ def run_refresh(app: App, run: Run, *, progress: Progress = silent) -> Run:
     settings = app.ws.settings.refresh
     executor = _Executor(app, run)
     try:
-        return execute_run(
+        finished = execute_run(
             app.store,
             run.id,
             executor,
@@ -213,6 +217,10 @@ def run_refresh(app: App, run: Run, *, progress: Progress = silent) -> Run:
         )
     finally:
         executor.close()
+    from segmint.services.export_runs import after_refresh
+
+    after_refresh(app, finished)  # exports receiving the refreshed segments; never raises
+    return finished
 
 
 def refresh(

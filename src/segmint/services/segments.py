@@ -390,9 +390,12 @@ def go_live(
             f"{key} is already live"
             + (" (save or discard its pending edit)" if seg.editing else "")
         )
-    if seg.type is SegmentType.EXTERNAL:
-        raise UserError(f"{key} is external: its own system manages it")
-    if seg.type not in (SegmentType.STATIC,):
+    if seg.type is SegmentType.EXTERNAL and seg.current_version is None:
+        raise UserError(
+            f"{key} is external: its own system manages it (it can go live once that system "
+            "has delivered its members)"
+        )
+    if seg.type not in (SegmentType.STATIC, SegmentType.EXTERNAL):
         definition = app.definition(seg, seg.revision)
         validate_definition(app, definition, key=key, type_=seg.type, where=f"segment {key}")
         if seg.type is SegmentType.COMPOUND:
@@ -407,7 +410,9 @@ def go_live(
             live_revision=seg.revision,
             pending_revision=None,
         )
-    requested = refresh(app, [key], progress=progress or silent) if refresh_now else None
+    # An external segment (a mirror) keeps the members its system delivered: no refresh.
+    refreshing = refresh_now and seg.type is not SegmentType.EXTERNAL
+    requested = refresh(app, [key], progress=progress or silent) if refreshing else None
     with app.store.read() as r:
         return r.require(key), requested
 
@@ -503,6 +508,8 @@ def sentence(app: App, seg: Segment, revision: int | None = None) -> str:
         with app.store.read() as r:
             count = len(r.static_members(seg.key))
         return f"{count} hand-picked {seg.audience}s"
+    if seg.type is SegmentType.EXTERNAL and seg.external_source:
+        return f"{seg.members or 0} {seg.audience}s exported from {seg.external_source}"
     return describe(app.definition(seg, revision), app.engine.catalog)
 
 

@@ -269,9 +269,7 @@ exports = Table(
 export_segments = Table(
     "export_segments",
     metadata,
-    Column(
-        "export", String(100), ForeignKey("exports.key", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("export", String(100), ForeignKey("exports.key", ondelete="CASCADE"), primary_key=True),
     Column(
         "segment",
         String(100),
@@ -286,9 +284,7 @@ export_segments = Table(
 export_state = Table(
     "export_state",
     metadata,
-    Column(
-        "export", String(100), ForeignKey("exports.key", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("export", String(100), ForeignKey("exports.key", ondelete="CASCADE"), primary_key=True),
     Column("segment", String(100), primary_key=True),
     Column("version", Integer),  # the membership version the destination holds in full
     Column("pin", Integer),  # the version pin that keeps it from being pruned
@@ -329,9 +325,7 @@ export_deliveries = Table(
     "export_deliveries",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "export", String(100), ForeignKey("exports.key", ondelete="CASCADE"), nullable=False
-    ),
+    Column("export", String(100), ForeignKey("exports.key", ondelete="CASCADE"), nullable=False),
     Column("segment", String(100), nullable=False),
     Column("run_id", Integer, nullable=False),  # the run that planned it
     Column("kind", String(16), nullable=False),  # snapshot, changes
@@ -370,9 +364,7 @@ export_batches = Table(
 export_rejects = Table(
     "export_rejects",
     metadata,
-    Column(
-        "export", String(100), ForeignKey("exports.key", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("export", String(100), ForeignKey("exports.key", ondelete="CASCADE"), primary_key=True),
     Column("segment", String(100), primary_key=True),
     Column("profile", String(200), primary_key=True),  # the profile key, as text
     Column("action", String(8), nullable=False),  # add, remove

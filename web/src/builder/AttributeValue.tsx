@@ -19,7 +19,11 @@ interface Props {
   label: string;
 }
 
-const text = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
+function text(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  return v === null || v === undefined ? "" : JSON.stringify(v);
+}
 
 /** One input of the attribute's type: a number, a date, or text. */
 function Single({ type, value, onChange, label }: Omit<Props, "op">) {

@@ -3,7 +3,6 @@ import { QueryBuilder, type Field, type FullOperator, type RuleGroupTypeIC, type
 import {
   ActionButton,
   GroupWithProblems,
-  infoOf,
   NotToggle,
   OperatorSelector,
   RuleValueEditor,
@@ -20,7 +19,7 @@ import {
   type BGroup,
   type RelatedValue,
 } from "./convert";
-import { grouped, RAW_FIELD, type FieldInfo } from "./fields";
+import { grouped, infoOf, RAW_FIELD, type FieldInfo } from "./fields";
 import { defaultValue, operatorLabel } from "./operators";
 
 const COMBINATORS = [
@@ -36,8 +35,8 @@ const TRANSLATIONS = {
   addGroup: { label: "+ Group", title: "Add a group of conditions" },
   removeRule: { label: "✕", title: "Remove this condition" },
   removeGroup: { label: "✕", title: "Remove this group" },
-  cloneRule: { label: "⧉", title: "Duplicate this condition" },
-  cloneRuleGroup: { label: "⧉", title: "Duplicate this group" },
+  cloneRule: { label: "copy", title: "Duplicate this condition" },
+  cloneRuleGroup: { label: "copy", title: "Duplicate this group" },
   combinators: { title: "How the next block combines" },
   notToggle: { label: "Not", title: "Exclude the profiles this group selects" },
   shiftActionUp: { label: "↑", title: "Move up" },

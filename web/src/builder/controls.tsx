@@ -19,14 +19,10 @@ import { BehaviorBlock } from "./BehaviorBlock";
 import { BEHAVIOR, RELATED, type BehaviorValue, type RelatedValue } from "./convert";
 import type { Condition } from "./definition";
 import { useBuilderEnv } from "./env";
-import type { FieldInfo } from "./fields";
+import { infoOf } from "./fields";
 import { RelatedBlock } from "./RelatedBlock";
 import { SegmentBlock } from "./SegmentBlock";
 
-/** The builder's fields carry their {@link FieldInfo} as `info`. */
-export function infoOf(fieldData: unknown): FieldInfo | undefined {
-  return (fieldData as { info?: FieldInfo } | undefined)?.info;
-}
 
 function Problems({ id }: { id: string | undefined }) {
   const { problems } = useBuilderEnv();
@@ -61,7 +57,8 @@ export function GroupWithProblems(props: RuleGroupProps) {
 }
 
 /** A button whose accessible name is its title ("Remove condition", not "⨯"). */
-export function ActionButton({ className, handleOnClick, label, title, disabled, testID }: ActionProps) {
+export function ActionButton(props: ActionProps) {
+  const { className, label, title, disabled, testID } = props;
   return (
     <button
       type="button"
@@ -70,17 +67,18 @@ export function ActionButton({ className, handleOnClick, label, title, disabled,
       aria-label={title}
       disabled={disabled}
       data-testid={testID}
-      onClick={(e) => handleOnClick(e)}
+      onClick={(e) => props.handleOnClick(e)}
     >
       {label}
     </button>
   );
 }
 
-export function NotToggle({ className, checked, handleOnChange, label, title, disabled, testID }: NotToggleProps) {
+export function NotToggle(props: NotToggleProps) {
+  const { className, checked, label, title, disabled, testID } = props;
   return (
     <label className={className} title={title} data-testid={testID}>
-      <input type="checkbox" checked={!!checked} disabled={disabled} onChange={(e) => handleOnChange(e.target.checked)} />
+      <input type="checkbox" checked={!!checked} disabled={disabled} onChange={(e) => props.handleOnChange(e.target.checked)} />
       {label}
     </label>
   );
@@ -101,7 +99,7 @@ export function RuleValueEditor(props: ValueEditorProps) {
         <BehaviorBlock
           interaction={field.slice(BEHAVIOR.length)}
           value={props.value as BehaviorValue}
-          onChange={props.handleOnChange}
+          onChange={(v: unknown) => props.handleOnChange(v)}
         />
       );
     case "related":
@@ -110,11 +108,11 @@ export function RuleValueEditor(props: ValueEditorProps) {
           relationship={field.slice(RELATED.length)}
           target={info.target ?? ""}
           value={props.value as RelatedValue}
-          onChange={props.handleOnChange}
+          onChange={(v: unknown) => props.handleOnChange(v)}
         />
       );
     case "segment":
-      return <SegmentBlock value={String(props.value ?? "")} onChange={props.handleOnChange} />;
+      return <SegmentBlock value={typeof props.value === "string" ? props.value : ""} onChange={(v: unknown) => props.handleOnChange(v)} />;
     case "raw":
       return (
         <code className="raw-condition" title="This condition can only be changed as a file (segmint apply)">
@@ -126,9 +124,9 @@ export function RuleValueEditor(props: ValueEditorProps) {
         <AttributeValue
           type={info?.type ?? "string"}
           op={props.operator}
-          value={props.value}
+          value={props.value as unknown}
           label={info?.label ?? field}
-          onChange={props.handleOnChange}
+          onChange={(v: unknown) => props.handleOnChange(v)}
         />
       );
   }

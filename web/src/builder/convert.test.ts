@@ -317,7 +317,7 @@ const { condition: arbCondition } = fc.letrec<{ condition: Condition; block: Con
           relationship: fc.constantFrom("orders", "leads"),
           where: tie("condition"),
           mode: fc.oneof(
-            fc.constantFrom("any", "all", "none").map((m) => ({ match: m as "any" | "all" | "none" })),
+            fc.constantFrom<"any" | "all" | "none">("any", "all", "none").map((m) => ({ match: m })),
             test.map((t) => ({ count: t })),
             fc.constant({}),
           ),

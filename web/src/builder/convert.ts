@@ -112,7 +112,7 @@ export function isRule(item: BRule | BGroup | string | undefined): item is BRule
 /** `{op, value, unit}` of the definition from the builder's op and value. */
 export function testToJson(op: string, value: unknown): Test {
   if (isRelative(value)) {
-    return { op, value: value.amount as Json, unit: value.unit };
+    return { op, value: value.amount, unit: value.unit };
   }
   if (shapeOf(op) === "none" && (value === "" || value === undefined || value === null)) {
     return { op };
@@ -137,10 +137,10 @@ interface Chunk {
 function chunksOf(group: BGroup): Chunk[] {
   const chunks: Chunk[] = [];
   let current: Chunk | null = null;
-  let pending: Connector = "and";
+  let pending: string = "and";
   for (const item of group.rules) {
     if (typeof item === "string") {
-      pending = item as Connector;
+      pending = item;
       continue;
     }
     if (current !== null && pending === "or") {
@@ -237,7 +237,7 @@ export function ruleToCondition(rule: BRule, path: string, paths: PathMap): Cond
     return rule.value as Condition;
   }
   if (rule.field === SEGMENT) {
-    return { type: "in_segment", segment: String(rule.value ?? "") };
+    return { type: "in_segment", segment: typeof rule.value === "string" ? rule.value : "" };
   }
   if (rule.field.startsWith(BEHAVIOR)) {
     return behaviorToCondition(rule, path, paths);

@@ -6,7 +6,7 @@ import { attributeAt, attributeFields, fieldsFor, grouped, interactionFields } f
 import { defaultValue, operatorLabel, parseNumberInput, shapeOf } from "./operators";
 import { fits, TEMPLATES, templatesFor } from "./templates";
 
-const demo = model as ModelOut;
+const demo: ModelOut = model;
 
 describe("fields from the model", () => {
   it("follows many-to-one relationships as dotted paths, never one-to-many", () => {

@@ -98,7 +98,7 @@ export function fieldsFor(model: ModelOut, entity: string, options: FieldOptions
     const i = interactionOf(model, name);
     out.push({
       name: BEHAVIOR + name,
-      label: i?.label ?? name,
+      label: `${i?.label ?? name} (behavior)`,
       kind: "behavior",
       group: "Behavior (interactions)",
       target: name,
@@ -161,4 +161,9 @@ export function grouped<T extends { group: string }>(items: T[]): OptionGroup<T>
     g.options.push(item);
   }
   return groups;
+}
+
+/** The builder's react-querybuilder fields carry their {@link FieldInfo} as `info`. */
+export function infoOf(fieldData: unknown): FieldInfo | undefined {
+  return (fieldData as { info?: FieldInfo } | undefined)?.info;
 }

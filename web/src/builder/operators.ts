@@ -63,7 +63,7 @@ const TEMPORAL_LABELS: Record<string, string> = {
   between: "is between",
   in_last: "is in the last",
   in_next: "is in the next",
-  more_than_ago: "is more than … ago",
+  more_than_ago: "is more than",
   anniversary_within: "has its anniversary within",
 };
 

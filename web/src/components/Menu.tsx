@@ -25,27 +25,34 @@ export function Menu({ label, ariaLabel, items }: MenuProps) {
   const list = useRef<HTMLUListElement>(null);
   const id = useId();
 
+  const measure = () => {
+    const rect = button.current?.getBoundingClientRect();
+    if (rect) setPlace({ top: rect.bottom + 4, right: Math.max(8, window.innerWidth - rect.right) });
+  };
+
   useEffect(() => {
     if (!open) return;
-    list.current?.querySelector<HTMLElement>("[role=menuitem]:not([aria-disabled=true])")?.focus();
-    const close = (e: Event) => {
-      if (e.type === "scroll" || !list.current?.contains(e.target as Node)) {
-        if (e.target !== button.current) setOpen(false);
-      }
+    list.current?.querySelector<HTMLElement>("[role=menuitem]:not([aria-disabled=true])")?.focus({ preventScroll: true });
+    const outside = (e: Event) => {
+      const target = e.target as Node;
+      if (!list.current?.contains(target) && !button.current?.contains(target)) setOpen(false);
     };
-    document.addEventListener("mousedown", close);
-    window.addEventListener("scroll", close, true);
-    window.addEventListener("resize", close);
+    const follow = () => {
+      const rect = button.current?.getBoundingClientRect();
+      if (rect) setPlace({ top: rect.bottom + 4, right: Math.max(8, window.innerWidth - rect.right) });
+    };
+    document.addEventListener("mousedown", outside);
+    window.addEventListener("scroll", follow, true);
+    window.addEventListener("resize", follow);
     return () => {
-      document.removeEventListener("mousedown", close);
-      window.removeEventListener("scroll", close, true);
-      window.removeEventListener("resize", close);
+      document.removeEventListener("mousedown", outside);
+      window.removeEventListener("scroll", follow, true);
+      window.removeEventListener("resize", follow);
     };
   }, [open]);
 
   const toggle = () => {
-    const rect = button.current?.getBoundingClientRect();
-    if (rect) setPlace({ top: rect.bottom + 4, right: Math.max(8, window.innerWidth - rect.right) });
+    measure();
     setOpen((o) => !o);
   };
 

@@ -5,6 +5,7 @@ import { Badge, StatusBadge } from "../components/Badge";
 import { Menu } from "../components/Menu";
 import { formatDateTime, formatNumber } from "../lib/format";
 import { href, navigate } from "../lib/router";
+import { useActiveRuns } from "../runs/useActiveRuns";
 import { useSegmentActions } from "../segments/actionsContext";
 import { ExplainPanel } from "./ExplainPanel";
 import { HistoryTable } from "./HistoryTable";
@@ -16,14 +17,19 @@ import { UsagePanel } from "./UsagePanel";
 /** One segment: summary, trend, members, history, usage, explain; and its actions. */
 export function DetailsPage({ segmentKey }: { segmentKey: string }) {
   const actions = useSegmentActions();
+  const activeRuns = useActiveRuns();
   const segment = useQuery({
     queryKey: ["segment", segmentKey, "detail"],
     queryFn: () => api.segment(segmentKey),
-    refetchInterval: (q) => (q.state.data?.item.last_status === "running" ? 2000 : 10_000),
+    refetchInterval: activeRuns > 0 ? 1500 : 10_000,
   });
   const model = useQuery({ queryKey: ["model"], queryFn: api.model, staleTime: 300_000 });
   const countOps = useQuery({ queryKey: ["count-operators"], queryFn: api.countOperators, staleTime: Infinity });
-  const trend = useQuery({ queryKey: ["segment", segmentKey, "trend", "all"], queryFn: () => api.trend(segmentKey) });
+  const version = segment.data?.item.current_version ?? null;
+  const trend = useQuery({
+    queryKey: ["segment", segmentKey, "trend", "all", version],
+    queryFn: () => api.trend(segmentKey),
+  });
 
   if (segment.isError) {
     return (
@@ -142,11 +148,11 @@ export function DetailsPage({ segmentKey }: { segmentKey: string }) {
           {s.sentence}
         </p>
       )}
-      <TrendChart segmentKey={s.key} />
+      <TrendChart segmentKey={s.key} version={s.current_version} />
       {s.type === "static" && countOps.data && <StaticMembersPanel segment={s} model={model.data} countOperators={countOps.data} />}
-      <MembersPanel segmentKey={s.key} audience={s.audience} model={model.data} hasVersion={s.current_version !== null} />
+      <MembersPanel key={s.current_version ?? 0} segmentKey={s.key} audience={s.audience} model={model.data} version={s.current_version} />
       <div className="grid-2">
-        <HistoryTable segmentKey={s.key} />
+        <HistoryTable segmentKey={s.key} version={s.current_version} lastRefreshed={s.last_refreshed_at} />
         <div className="stack">
           <UsagePanel segmentKey={s.key} />
           <ExplainPanel definition={definition} asOf={current?.as_of ?? null} />

@@ -2,7 +2,8 @@ import { useState, type FormEvent } from "react";
 import { api, messageOf, type ExplainOut } from "../api/client";
 import type { Definition } from "../builder/definition";
 import { formatDateTime } from "../lib/format";
-import { ExplainTree, isExplainNode } from "./ExplainTree";
+import { isExplainNode } from "./explain";
+import { ExplainTree } from "./ExplainTree";
 
 interface Props {
   definition: Definition | null;

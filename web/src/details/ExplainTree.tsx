@@ -1,18 +1,6 @@
 import { formatValue } from "../lib/format";
+import type { ExplainNode } from "./explain";
 
-/** One node of POST /api/evaluate/explain's tree. */
-export interface ExplainNode {
-  path: string;
-  type: string;
-  text: string;
-  result: boolean;
-  values: Record<string, unknown>;
-  children: ExplainNode[];
-}
-
-export function isExplainNode(value: unknown): value is ExplainNode {
-  return typeof value === "object" && value !== null && "result" in value && "text" in value;
-}
 
 /** Every condition with ✔ or ✘ and the values it saw. */
 export function ExplainTree({ node }: { node: ExplainNode }) {

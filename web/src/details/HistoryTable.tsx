@@ -4,8 +4,14 @@ import { RunStatusBadge } from "../components/Badge";
 import { formatDateTime, formatNumber, formatSeconds } from "../lib/format";
 
 /** Each refresh of the segment: when, how long, sizes, status, error. */
-export function HistoryTable({ segmentKey }: { segmentKey: string }) {
-  const history = useQuery({ queryKey: ["segment", segmentKey, "history"], queryFn: () => api.history(segmentKey) });
+interface Props {
+  segmentKey: string;
+  version: number | null;
+  lastRefreshed: string | null;
+}
+
+export function HistoryTable({ segmentKey, version, lastRefreshed }: Props) {
+  const history = useQuery({ queryKey: ["segment", segmentKey, "history", version, lastRefreshed], queryFn: () => api.history(segmentKey) });
   const items = history.data ?? [];
   return (
     <section className="panel" aria-labelledby="history-title">
@@ -32,7 +38,7 @@ export function HistoryTable({ segmentKey }: { segmentKey: string }) {
                     #{h.run_id} <span className="muted small">{h.kind}</span>
                   </td>
                   <td>{formatDateTime(h.started_at)}</td>
-                  <td>{formatSeconds(h.seconds)}</td>
+                  <td className="nowrap">{formatSeconds(h.seconds)}</td>
                   <td>
                     <RunStatusBadge status={h.status} />
                     {h.error && (

@@ -8,11 +8,12 @@ interface Props {
   segmentKey: string;
   audience: string;
   model: ModelOut;
-  hasVersion: boolean;
+  version: number | null;
 }
 
 /** The stored members, 100 at a time, with fields of the segment's entities. */
-export function MembersPanel({ segmentKey, audience, model, hasVersion }: Props) {
+export function MembersPanel({ segmentKey, audience, model, version }: Props) {
+  const hasVersion = version !== null;
   const available = attributeFields(model, audience, 1);
   const key = model.entities.find((e) => e.name === audience)?.key;
   const [fields, setFields] = useState<string[]>(() =>
@@ -21,7 +22,7 @@ export function MembersPanel({ segmentKey, audience, model, hasVersion }: Props)
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const cursor = cursors[cursors.length - 1] ?? null;
   const page = useQuery({
-    queryKey: ["segment", segmentKey, "members", fields, cursor],
+    queryKey: ["segment", segmentKey, "members", version, fields, cursor],
     queryFn: () => api.members(segmentKey, fields, cursor),
     enabled: hasVersion,
     placeholderData: keepPreviousData,

@@ -1,15 +1,15 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { api, messageOf } from "../api/client";
 import { formatDate, formatDateTime, formatNumber } from "../lib/format";
 import { RANGES, sinceFor, type RangeId } from "./trendRange";
 
 /** Member count per stored version over a chosen time range; hover shows each point. */
-export function TrendChart({ segmentKey }: { segmentKey: string }) {
+export function TrendChart({ segmentKey, version }: { segmentKey: string; version: number | null }) {
   const [range, setRange] = useState<RangeId>("30d");
   const trend = useQuery({
-    queryKey: ["segment", segmentKey, "trend", range],
+    queryKey: ["segment", segmentKey, "trend", range, version],
     queryFn: () => api.trend(segmentKey, sinceFor(range, new Date())),
   });
   const points = (trend.data ?? []).map((p) => ({ ...p, t: Date.parse(p.at) }));
@@ -34,7 +34,7 @@ export function TrendChart({ segmentKey }: { segmentKey: string }) {
       </p>
       {points.length > 0 ? (
         <div className="chart" aria-hidden="true">
-          <ResponsiveContainer width="100%" height={220}>
+          <ResponsiveContainer width="100%" height={240}>
             <LineChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
               <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
               <XAxis
@@ -50,6 +50,7 @@ export function TrendChart({ segmentKey }: { segmentKey: string }) {
                 labelFormatter={(t) => formatDateTime(new Date(Number(t)).toISOString())}
                 formatter={(value, name) => [formatNumber(Number(value)), String(name)]}
               />
+              <Legend verticalAlign="top" height={24} />
               <Line type="monotone" dataKey="members" name="members" stroke="#2563eb" strokeWidth={2} dot={{ r: 3 }} isAnimationActive={false} />
               <Line type="monotone" dataKey="entered" name="entered" stroke="#16a34a" strokeWidth={1} dot={false} isAnimationActive={false} />
               <Line type="monotone" dataKey="exited" name="exited" stroke="#dc2626" strokeWidth={1} dot={false} isAnimationActive={false} />

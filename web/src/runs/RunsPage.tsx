@@ -29,7 +29,7 @@ function RunTasks({ run }: { run: RunOut }) {
             <td>
               <RunStatusBadge status={t.status} />
             </td>
-            <td>{formatSeconds(t.seconds)}</td>
+            <td className="nowrap">{formatSeconds(t.seconds)}</td>
             <td className="num">{t.members ?? "—"}</td>
             <td>{t.error ? <pre className="error-text">{t.error}</pre> : ""}</td>
           </tr>

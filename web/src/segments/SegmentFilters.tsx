@@ -23,15 +23,13 @@ export function SegmentFilters({ filters, onChange, tags }: Props) {
     });
   return (
     <div className="filters" role="search">
-      <label className="inline">
-        <span className="visually-hidden">Search segments by name</span>
-        <input
+      <input
           type="search"
+          aria-label="Search segments by name"
           placeholder="Search name…"
           value={filters.search}
           onChange={(e) => onChange({ ...filters, search: e.target.value })}
         />
-      </label>
       <details className="popover">
         <summary className="btn">
           Tags{filters.tags.length ? ` (${filters.tags.length})` : ""}
@@ -47,24 +45,18 @@ export function SegmentFilters({ filters, onChange, tags }: Props) {
           ))}
         </fieldset>
       </details>
-      <label className="inline">
-        <span className="visually-hidden">Type</span>
-        <select value={filters.type} onChange={(e) => onChange({ ...filters, type: e.target.value })}>
+        <select aria-label="Filter by type" value={filters.type} onChange={(e) => onChange({ ...filters, type: e.target.value })}>
           <option value="">All types</option>
           {TYPES.map((t) => (
             <option key={t} value={t}>{t}</option>
           ))}
         </select>
-      </label>
-      <label className="inline">
-        <span className="visually-hidden">State</span>
-        <select value={filters.state} onChange={(e) => onChange({ ...filters, state: e.target.value })}>
+        <select aria-label="Filter by state" value={filters.state} onChange={(e) => onChange({ ...filters, state: e.target.value })}>
           <option value="">All states</option>
           {STATES.map((s) => (
             <option key={s} value={s}>{s}</option>
           ))}
         </select>
-      </label>
       {filters.tags.map((tag) => (
         <button key={tag} type="button" className="chip chip-button" onClick={() => toggleTag(tag)} aria-label={`Remove tag filter ${tag}`}>
           tag: {tag} ✕

@@ -1,6 +1,6 @@
 import type { SegmentOut } from "../api/client";
 import { Badge, StatusBadge } from "../components/Badge";
-import { formatDate, formatDateTime, formatNumber } from "../lib/format";
+import { formatDate, formatDateTime, formatNumber, formatShortDateTime } from "../lib/format";
 import { href } from "../lib/router";
 import { columnDef, type ColumnId, type SortState } from "./columns";
 import { RowActions } from "./RowActions";
@@ -46,7 +46,7 @@ function Cell({ segment, column }: { segment: SegmentOut; column: ColumnId }) {
     case "members":
       return <>{formatNumber(segment.members)}</>;
     case "last_refreshed":
-      return <>{formatDateTime(segment.last_refreshed_at)}</>;
+      return <span title={formatDateTime(segment.last_refreshed_at)}>{formatShortDateTime(segment.last_refreshed_at)}</span>;
     case "tags":
       return (
         <>
