@@ -604,3 +604,9 @@ def test_member_rows_keep_profiles_that_left_the_data(demo_ro: Path) -> None:
     assert page.rows[0]["contact_id"] == "C0000039"
     assert page.rows[0]["email"]
     assert page.rows[1] == {"contact_id": "C9999999", "email": None}
+
+
+def test_conflicts_have_their_own_code(demo: Path) -> None:
+    assert error_json("segment", "delete", "churn-risk", "-w", demo)["code"] == "conflict"
+    assert error_json("stop", "churn-risk", "-w", demo)["code"] == "conflict"
+    assert error_json("go-live", "churn-risk", "-w", demo)["code"] == "conflict"

@@ -39,7 +39,7 @@ from segmint.cli.shapes import (
     usage_json,
     version_json,
 )
-from segmint.errors import Problem, UserError
+from segmint.errors import ConflictError, Problem, UserError
 from segmint.store import SegmentState, SegmentType
 
 if TYPE_CHECKING:
@@ -605,7 +605,7 @@ def delete(
     with opened(workspace) as app:
         found = segments.usage(app, key)
         if found.used and not yes:
-            raise UserError(
+            raise ConflictError(
                 f"{key} is in use; run again with --yes to delete it anyway", found.lines()
             )
         used = segments.delete(app, key, confirm=yes)
@@ -667,7 +667,7 @@ def stop(
             live = r.require(key).state is SegmentState.LIVE
         compounds = segments.usage(app, key).live_compounds if live and not yes else []
         if compounds:
-            raise UserError(
+            raise ConflictError(
                 f"{key} feeds live compound segments; run again with --yes to stop it anyway",
                 [Problem(f"segment {k}", "live compound input") for k in compounds],
             )
