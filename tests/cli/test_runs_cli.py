@@ -194,14 +194,15 @@ def test_runs_cancel(demo: Path) -> None:
     with App.open(demo) as app:
         queued = request_refresh(app, ["churn-risk"]).run
     assert queued is not None
+    # Nobody runs it (no process holds its lease): it is cancelled at once.
     result = ok("runs", "cancel", queued.id, "-w", demo)
-    assert (
-        result.stdout == f"Cancellation of run {queued.id} requested; it stops at its next check\n"
-    )
+    assert result.stdout == f"Run {queued.id} cancelled (no process was running it)\n"
     data = ok_json("runs", "show", queued.id, "-w", demo)["run"]
     assert data["cancel_requested"] is True
-    assert data["status"] == "queued"
-    assert ok_json("runs", "cancel", queued.id, "-w", demo)["run"]["cancel_requested"] is True
+    assert data["status"] == "cancelled"
+    assert fails("runs", "cancel", queued.id, "-w", demo).stderr == (
+        f"run {queued.id} has already finished (cancelled)\n"
+    )
     assert fails("runs", "cancel", "99", "-w", demo).stderr == "no run 99\n"
 
 

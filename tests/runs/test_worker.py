@@ -236,9 +236,10 @@ def test_a_run_another_process_holds_is_refused(store: Store) -> None:
 def test_cancelling_a_queued_run(store: Store) -> None:
     run_id = new_run(store, [("a", ()), ("b", ("a",))])
     with store.write("bob") as w:
-        w.request_cancel(run_id)
+        run = w.request_cancel(run_id)  # nobody holds it: cancelled at once
     tasks = Tasks(store)
-    run = execute_run(store, run_id, tasks, options=FAST)
+    with pytest.raises(UserError, match="cancelled, not queued"):
+        execute_run(store, run_id, tasks, options=FAST)
     assert run.status is RunStatus.CANCELLED
     assert statuses(run) == {"a": TaskStatus.CANCELLED, "b": TaskStatus.CANCELLED}
     assert tasks.calls == []
@@ -300,8 +301,8 @@ def test_a_task_failing_because_of_the_cancel_counts_as_cancelled(store: Store) 
 
 def test_the_heartbeat_keeps_a_long_run_alive(store: Store) -> None:
     run_id = new_run(store, [("a", ()), ("b", ("a",))])
-    tasks = Tasks(store, seconds=0.8)
-    options = WorkerOptions(workers=1, lease_seconds=0.6, poll_seconds=0.01)
+    tasks = Tasks(store, seconds=1.0)
+    options = WorkerOptions(workers=1, lease_seconds=1.2, poll_seconds=0.01)
     thread, out = run_in_thread(lambda: execute_run(store, run_id, tasks, options=options))
     reaped: list[int] = []
     leases: set[dt.datetime] = set()

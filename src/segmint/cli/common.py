@@ -45,7 +45,11 @@ class Commands(TyperGroup):
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         ctx.meta["segmint.json"] = "--json" in args
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except NoArgsIsHelpError as exc:  # `segmint` alone: its help, and success
+            out.print(exc.format_message(), markup=False, highlight=False)
+            raise typer.Exit(0) from None
 
     def invoke(self, ctx: Context) -> Any:
         try:

@@ -222,7 +222,10 @@ def runs_cancel(run_id: RunArg, workspace: WorkspaceOpt = Path(), as_json: JsonO
     if as_json:
         emit_json({"run": run_json(run)})
         return
-    say(f"Cancellation of run {run.id} requested; it stops at its next check")
+    if run.status.finished:
+        say(f"Run {run.id} cancelled (no process was running it)")
+    else:
+        say(f"Cancellation of run {run.id} requested; it stops at its next check")
 
 
 # --- history and trend --------------------------------------------------------------------

@@ -114,9 +114,7 @@ def _step(
     elif isinstance(node, n.InSegment) and ctx.segments is not None:
         target = ctx.segments(node.segment)
         if target is not None:
-            inner = replace(
-                ctx, clock=ctx.clock.in_zone(target.timezone), depth=ctx.depth + 1
-            )
+            inner = replace(ctx, clock=ctx.clock.in_zone(target.timezone), depth=ctx.depth + 1)
             step.children = [
                 _step(target.condition, target, inner, [node.segment, "condition"], profile)
             ]

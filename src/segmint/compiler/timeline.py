@@ -55,8 +55,7 @@ class Clock:
     def at(cls, as_of: dt.datetime, timezone: str, stand_in: dt.datetime | None = None) -> Clock:
         if as_of.tzinfo is None:
             raise ValueError("as_of must carry a time zone")
-        return cls(as_of=as_of.astimezone(UTC), zone=zoneinfo.ZoneInfo(timezone),
-                   stand_in=stand_in)
+        return cls(as_of=as_of.astimezone(UTC), zone=zoneinfo.ZoneInfo(timezone), stand_in=stand_in)
 
     def in_zone(self, timezone: str) -> Clock:
         """The same instant read in another zone (a referenced segment's)."""

@@ -91,8 +91,20 @@ class DuckDBEngine:
         self.con.close()
 
     def fork(self) -> DuckDBEngine:
-        """An engine on its own cursor of the same database, for another thread."""
-        return DuckDBEngine(self.con.cursor(), self.catalog)
+        """An engine on its own cursor of the same database, for another thread.
+
+        Forks share what has been prepared: concurrent CREATE ... IF NOT EXISTS from two
+        cursors would conflict in DuckDB's catalog, so the tables are made once, up front.
+        """
+        forked = DuckDBEngine(self.con.cursor(), self.catalog)
+        forked.versions.share(self.versions)
+        return forked
+
+    def prepare(self) -> None:
+        """Create the engine's own tables (members per audience, the change log) once."""
+        for audience in self.catalog.audiences():
+            self.versions.table(audience)
+        self.versions.changes.ensure()
 
     def interrupt(self) -> None:
         """Stop the query running on this engine's connection, if any."""

@@ -37,6 +37,11 @@ class MembershipStore:
         self.changes = ChangeLog(con, catalog)
         self._ready: set[str] = set()
 
+    def share(self, other: MembershipStore) -> None:
+        """Know what `other` (the same database) has already created."""
+        self._ready = other._ready
+        self.changes._ready = other.changes._ready
+
     def table(self, audience: str) -> str:
         """The member table of an audience, created on first use."""
         name = f"segmint_members_{audience}"

@@ -42,8 +42,9 @@ def affected_segments(app: App, sources: set[str]) -> list[str]:
                 chosen.append(seg.key)
     touched = set(chosen)
     # Compound segments over refreshed inputs follow them.
-    chosen.extend(s.key for s in live
-                  if s.type is SegmentType.COMPOUND and compound_inputs(app, s) & touched)
+    chosen.extend(
+        s.key for s in live if s.type is SegmentType.COMPOUND and compound_inputs(app, s) & touched
+    )
     return chosen
 
 

@@ -59,6 +59,7 @@ class App:
                 raise UserError(f"{path} does not exist; run `segmint ingest` first")
             con = self.ws.connect()
             self._engine = DuckDBEngine(con, self.ws.catalog(con))
+            self._engine.prepare()
         return self._engine
 
     def close(self) -> None:

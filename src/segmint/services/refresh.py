@@ -70,6 +70,9 @@ def request_refresh(
             if not keys:
                 raise UserError("name the segments to refresh, or use --all")
             chosen = [r.require(k) for k in dict.fromkeys(keys)]
+    drafts = [s.key for s in chosen if s.state is not SegmentState.LIVE]
+    if drafts:
+        raise UserError(f"only live segments are refreshed; go live first: {', '.join(drafts)}")
     external = [s.key for s in chosen if s.type is SegmentType.EXTERNAL]
     if external:
         raise UserError(

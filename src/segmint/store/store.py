@@ -708,11 +708,21 @@ class Writer(Reader):
         return [r[0] for r in rows]
 
     def request_cancel(self, run_id: int) -> Run:
+        """Ask a run to stop. A queued run that no live process holds is cancelled at once
+        (nobody would see the request); a held one stops at its worker's next look."""
         run = self.run(run_id)
         if run.status.finished:
             raise UserError(f"run {run_id} has already finished ({run.status.value})")
         self.conn.execute(update(s.runs).where(s.runs.c.id == run_id).values(cancel_requested=True))
         self.log("run_cancel", None, run=run_id)
+        held = run.lease_owner is not None and (
+            run.lease_expires_at is not None and run.lease_expires_at > now()
+        )
+        if run.status is RunStatus.QUEUED and not held:
+            for task in run.tasks:
+                if task.status is TaskStatus.QUEUED:
+                    self.move_task(run_id, task.segment, TaskStatus.CANCELLED)
+            return self.move_run(run_id, RunStatus.CANCELLED)
         return self.run(run_id)
 
     # --- versions ---------------------------------------------------------------------
