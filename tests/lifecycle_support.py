@@ -57,7 +57,9 @@ def set_refresh(root: Path, **values: Any) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def document(condition: dict[str, Any], audience: str = "contact", **fields: Any) -> SegmentDocument:
+def document(
+    condition: dict[str, Any], audience: str = "contact", **fields: Any
+) -> SegmentDocument:
     """A segment document from a condition (and key, name, tags...)."""
     return parse_document({"audience": audience, "condition": condition, **fields}, "test")
 

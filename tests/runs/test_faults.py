@@ -32,7 +32,7 @@ from lifecycle_support import (
 )
 from segmint.engines.duckdb import DuckDBEngine
 from segmint.engines.versions import MembershipStore
-from segmint.errors import InternalError
+from segmint.errors import InternalError, UserError
 from segmint.runs.status import RunStatus, TaskStatus
 from segmint.runs.worker import reap_expired
 from segmint.services import segments
@@ -275,11 +275,13 @@ def test_cancelling_a_queued_refresh(app: App) -> None:
     requested = request_refresh(app, keys, as_of=AS_OF)
     assert requested.run is not None
     with app.store.write("bob") as w:
-        w.request_cancel(requested.run.id)
-    run = run_refresh(app, requested.run)
+        run = w.request_cancel(requested.run.id)  # nobody holds it yet: cancelled at once
     assert run.status is RunStatus.CANCELLED
     assert {t.status for t in run.tasks} == {TaskStatus.CANCELLED}
+    with pytest.raises(UserError, match="is cancelled, not queued"):
+        run_refresh(app, requested.run)
     assert {k: get(app, k).current_version for k in keys} == versions
+    assert {get(app, k).last_status for k in keys} == {"succeeded"}
     assert request_refresh(app, keys).coalesced == {}  # nothing left waiting
 
 

@@ -21,6 +21,7 @@ after it, it checks the outcome, and after every step the invariants:
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import shutil
 import tempfile
@@ -109,6 +110,7 @@ def machine_template() -> Path:
     global _template  # noqa: PLW0603 - built once per process
     if _template is None:
         base = Path(tempfile.mkdtemp(prefix="segmint-lifecycle-template-"))
+        atexit.register(shutil.rmtree, base, ignore_errors=True)
         root = copy_demo(base / "w", max_active_segments=QUOTA, keep_versions=KEEP_VERSIONS)
         shutil.rmtree(root / "segments")  # references resolve to managed segments only
         (root / "segments").mkdir()
@@ -699,8 +701,12 @@ class Lifecycle(RuleBasedStateMachine):
     @rule(data=st.data())
     def refresh_one(self, data: st.DataObject) -> None:
         snap = self.snapshot()
-        key = self.choose(data, list(snap.segs))
-        error = "no segment with key" if key not in snap.segs else None
+        key = self.choose(data, [k for k, s in snap.segs.items() if s.state is SegmentState.LIVE])
+        error = None
+        if key not in snap.segs:
+            error = "no segment with key"
+        elif snap.segs[key].state is not SegmentState.LIVE:
+            error = "only live segments are refreshed"
         done = self.attempt(snap, error, lambda: refresh(self.app, [key], as_of=AS_OF))
         if done is not None:
             assert done.run is not None and [t.segment for t in done.run.tasks] == [key]

@@ -65,11 +65,15 @@ def test_request_errors(app: App) -> None:
         request_refresh(app)
     with pytest.raises(NotFoundError, match="no segment with key 'nope'"):
         request_refresh(app, ["vip-customers", "nope"])
+    with pytest.raises(UserError, match="only live segments are refreshed; go live first: b"):
+        request_refresh(app, ["vip-customers", "black-friday-2025"])
     segments.create(
         app,
         document({"type": "in_segment", "segment": "vip-customers"}, key="crm"),
         type_=SegmentType.EXTERNAL,
     )
+    with app.store.write("mirror") as w:  # live, as its own system keeps it
+        w.update_segment("crm", "go_live", state="live", live_revision=1)
     with pytest.raises(UserError, match="external segments are refreshed by their own system: crm"):
         request_refresh(app, ["crm"])
     assert unfinished(app) == []
@@ -128,12 +132,16 @@ def segments_in(app: App) -> list[segments.Segment]:
         return r.segments(sort="key")
 
 
-def test_a_draft_can_be_refreshed_by_name(app: App) -> None:
-    done = refresh(app, ["black-friday-2025"], as_of=AS_OF)
-    assert done.run is not None and done.run.status is RunStatus.SUCCEEDED
-    seg = get(app, "black-friday-2025")
-    assert seg.current_version == 1 and seg.state.value == "draft"
-    assert current(app, "black-friday-2025") == evaluate(app, "black-friday-2025")
+def test_a_stopped_segment_keeps_its_last_version_and_is_not_refreshed(app: App) -> None:
+    segments.stop(app, "big-baskets")
+    with pytest.raises(UserError, match="only live segments are refreshed"):
+        refresh(app, ["big-baskets"], as_of=AS_OF)
+    seg = get(app, "big-baskets")
+    assert seg.current_version == 1
+    assert current(app, "big-baskets") == evaluate(app, "big-baskets")
+    done = refresh(app, all_segments=True, as_of=AS_OF)
+    assert done.run is not None
+    assert "big-baskets" not in {t.segment for t in done.run.tasks}
 
 
 # --- coalescing ------------------------------------------------------------------------

@@ -73,7 +73,11 @@ def test_create_saves_a_validated_draft_as_revision_1(app: App) -> None:
 
 def test_create_takes_the_key_and_owner_from_the_caller(app: App) -> None:
     seg = segments.create(
-        app, document(GOLD, key="in-file", name="Gold"), key="given", owner="bob", business_unit="eu"
+        app,
+        document(GOLD, key="in-file", name="Gold"),
+        key="given",
+        owner="bob",
+        business_unit="eu",
     )
     assert (seg.key, seg.name, seg.owner, seg.business_unit) == ("given", "Gold", "bob", "eu")
 
@@ -130,9 +134,7 @@ def test_create_a_static_segment_of_an_audience(app: App) -> None:
     assert seg.type is SegmentType.STATIC
     assert segments.sentence(app, seg) == "0 hand-picked contacts"
     with pytest.raises(UserError, match="'lead' is not an audience; use one of"):
-        segments.create(
-            app, document(GOLD, audience="lead", key="leads"), type_=SegmentType.STATIC
-        )
+        segments.create(app, document(GOLD, audience="lead", key="leads"), type_=SegmentType.STATIC)
     assert "leads" not in keys(app)
 
 
@@ -397,7 +399,7 @@ def test_go_live_without_refresh(app: App) -> None:
 
 
 def test_go_live_errors(app: App) -> None:
-    with pytest.raises(UserError, match="vip-customers is already live$"):
+    with pytest.raises(UserError, match=r"vip-customers is already live$"):
         segments.go_live(app, "vip-customers")
     segments.edit(app, "vip-customers", document(GOLD))
     with pytest.raises(UserError, match=r"already live \(save or discard its pending edit\)"):
@@ -441,7 +443,9 @@ def test_compound_segments_combine_live_inputs_only(app: App) -> None:
 
 def test_saving_an_edit_of_a_compound_needs_live_inputs_too(app: App) -> None:
     segments.edit(
-        app, "loyal-not-at-risk", document(all_of(in_segment("vip-customers"), in_segment("sms-winback-uk")))
+        app,
+        "loyal-not-at-risk",
+        document(all_of(in_segment("vip-customers"), in_segment("sms-winback-uk"))),
     )
     with pytest.raises(UserError, match="combines live segments only"):
         segments.save_edit(app, "loyal-not-at-risk")
@@ -527,9 +531,7 @@ def test_stop_of_a_live_compound_input_needs_confirm_and_changes_nothing(app: Ap
     before = get(app, "churn-risk")
     with pytest.raises(UserError, match="churn-risk feeds live compound segments; confirm") as e:
         segments.stop(app, "churn-risk")
-    assert [str(p) for p in e.value.problems] == [
-        "segment loyal-not-at-risk: live compound input"
-    ]
+    assert [str(p) for p in e.value.problems] == ["segment loyal-not-at-risk: live compound input"]
     assert get(app, "churn-risk") == before
     # A dynamic segment reading it is no reason to refuse: it reads the definition.
     assert "vip-thank-you" in segments.usage(app, "churn-risk").segments
