@@ -13,8 +13,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reference.strategies import CATALOG, cases, make_dataset, resolve_segment
 
+from reference.strategies import CATALOG, cases, make_dataset, resolve_segment
 from segmint.engines.duckdb import DuckDBEngine
 from segmint.sources.append import append_interactions, upsert_rows
 
@@ -45,15 +45,36 @@ def changes(draw: st.DrawFn, as_of: dt.datetime) -> list[tuple[str, str, list[di
         stamp = when.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
         who = draw(st.sampled_from(CONTACTS))
         if kind == "opened":
-            out.append(("append", "email_opened", [{
-                "contact_id": who, "opened_at": stamp,
-                "email_name": draw(st.sampled_from(["Seattle", "news", "sale"])),
-                "read_seconds": draw(st.integers(0, 90))}]))
+            out.append(
+                (
+                    "append",
+                    "email_opened",
+                    [
+                        {
+                            "contact_id": who,
+                            "opened_at": stamp,
+                            "email_name": draw(st.sampled_from(["Seattle", "news", "sale"])),
+                            "read_seconds": draw(st.integers(0, 90)),
+                        }
+                    ],
+                )
+            )
         elif kind == "purchase":
-            out.append(("append", "purchase", [{
-                "contact_id": who, "purchased_at": stamp,
-                "amount": draw(st.sampled_from([None, 0.25, 10.0, 99.5])),
-                "category": draw(st.sampled_from(["Shoes", "Bags"])), "quantity": 1}]))
+            out.append(
+                (
+                    "append",
+                    "purchase",
+                    [
+                        {
+                            "contact_id": who,
+                            "purchased_at": stamp,
+                            "amount": draw(st.sampled_from([None, 0.25, 10.0, 99.5])),
+                            "category": draw(st.sampled_from(["Shoes", "Bags"])),
+                            "quantity": 1,
+                        }
+                    ],
+                )
+            )
         elif kind == "contact":
             row = row_of("contact", CONTACTS.index(who))
             row["account_id"] = draw(st.sampled_from([None, *ACCOUNTS]))
@@ -75,8 +96,13 @@ def changes(draw: st.DrawFn, as_of: dt.datetime) -> list[tuple[str, str, list[di
     return out
 
 
-LATER = [dt.timedelta(0), dt.timedelta(seconds=30), dt.timedelta(minutes=20),
-         dt.timedelta(hours=5), dt.timedelta(days=1)]
+LATER = [
+    dt.timedelta(0),
+    dt.timedelta(seconds=30),
+    dt.timedelta(minutes=20),
+    dt.timedelta(hours=5),
+    dt.timedelta(days=1),
+]
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
@@ -85,8 +111,9 @@ def test_incremental_equals_full(data: st.DataObject, case: tuple[Any, dt.dateti
     definition, as_of = case
     engine = DuckDBEngine.in_memory(CATALOG, DATASET.tables)
     try:
-        engine.write_version("s", definition, version=1, previous=None, as_of=as_of,
-                             segments=resolve_segment)
+        engine.write_version(
+            "s", definition, version=1, previous=None, as_of=as_of, segments=resolve_segment
+        )
         log = engine.versions.changes
         for action, table, rows in data.draw(changes(as_of)):
             if action == "append":
@@ -94,8 +121,9 @@ def test_incremental_equals_full(data: st.DataObject, case: tuple[Any, dt.dateti
             else:
                 upsert_rows(engine.con, CATALOG, log, table, rows)
         later = as_of + data.draw(st.sampled_from(LATER))
-        engine.write_version("s", definition, version=2, previous=1, as_of=later,
-                             segments=resolve_segment)
+        engine.write_version(
+            "s", definition, version=2, previous=1, as_of=later, segments=resolve_segment
+        )
         TALLY["incremental" if engine.last_write_incremental else "full"] += 1
         stored = set(engine.versions.read("s", "contact", 2))
         assert stored == engine.member_keys(definition, as_of=later, segments=resolve_segment)
