@@ -863,9 +863,11 @@ def test_every_change_is_audited(store: Store) -> None:
         w.set_setting("k", "v")
     with store.write("bob") as w:
         run_id = w.create_run(kind="manual", plan=[("a", (), 2)]).id
+    with store.write("worker") as w:
+        w.take_lease(run_id, "host", 60)  # held: the cancel request waits for the worker
+    with store.write("bob") as w:
         w.request_cancel(run_id)
     with store.write("worker") as w:
-        w.take_lease(run_id, "host", 60)
         w.move_run(run_id, RunStatus.RUNNING)
         w.move_task(run_id, "a", TaskStatus.RUNNING)
         w.record_version(
