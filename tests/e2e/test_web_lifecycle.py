@@ -145,6 +145,9 @@ def test_edit_a_live_segment_as_a_pending_edit_and_reload_on_conflict(
     seg = api.get(f"/api/segments/{key}").json()
     assert seg["status"] == "live, editable"
     assert seg["live_revision"] == 1 and seg["pending_revision"] == 2
+    # Let the page finish re-reading the segment after its save; otherwise that read could
+    # land after the change below and pick up the new ETag, and there would be no conflict.
+    page.wait_for_load_state("networkidle")
 
     # Someone else changes the segment: the next save is refused (412) and the page says so.
     assert (

@@ -25,20 +25,19 @@ EXPORT_FIELDS: Final = {
     "contact": ("email", "first_name", "last_name", "city", "country"),
     "account": ("name", "industry", "country", "city"),
 }
-# The hand-written preview: the first members by key, with the same fields (one join for the
-# many-to-one field). {members} is the segment's SQL.
+# The hand-written preview: the first members by key with the same fields, the page taken
+# before the join that fetches the many-to-one field. {page} selects the page's rows.
+PREVIEW_COLUMNS: Final = {
+    "contact": ("contact_id", "email", "city", "account_id"),
+    "account": ("account_id", "name", "industry", "tier"),
+}
 PREVIEW_SQL: Final = {
     "contact": """
-SELECT c.contact_id, c.email, c.city, a.industry
-FROM contact c LEFT JOIN account a ON a.account_id = c.account_id
-WHERE c.contact_id IN ({members})
-ORDER BY c.contact_id LIMIT {limit}
+SELECT p.contact_id, p.email, p.city, a.industry
+FROM ({page}) AS p LEFT JOIN account a ON a.account_id = p.account_id
+ORDER BY p.contact_id
 """,
-    "account": """
-SELECT account_id, name, industry, tier FROM account
-WHERE account_id IN ({members})
-ORDER BY account_id LIMIT {limit}
-""",
+    "account": "{page}",
 }
 SQL_MEMBERS: Final = "bench_sql_members_{audience}"  # the hand-written refresh's tables
 _FILTER: Final = re.compile(r"^SELECT (contact_id|account_id) FROM (contact|account)\n")
@@ -155,7 +154,9 @@ class Database:
         return [tuple(row[f] for f in page.fields) for row in page.rows]
 
     def sql_preview(self, seg: WorkloadSegment) -> list[tuple[Any, ...]]:
-        sql = PREVIEW_SQL[seg.audience].format(members=handwritten_sql(seg), limit=PREVIEW_LIMIT)
+        page = _with_columns(seg, PREVIEW_COLUMNS[seg.audience])
+        page += f"\nORDER BY {KEYS[seg.audience]} LIMIT {PREVIEW_LIMIT}"
+        sql = PREVIEW_SQL[seg.audience].format(page=page)
         return [tuple(row) for row in self.con.execute(sql).fetchall()]
 
     # --- CSV export -----------------------------------------------------------------------
@@ -169,16 +170,19 @@ class Database:
         return str(ibis.to_sql(query, dialect="duckdb"))
 
     def sql_export_query(self, seg: WorkloadSegment) -> str:
-        """The hand-written SQL with the export's fields: selected right in the query when it
-        filters the audience table itself, else by joining its members back to that table."""
-        key = KEYS[seg.audience]
-        columns = ", ".join((key, *EXPORT_FIELDS[seg.audience]))
-        sql = handwritten_sql(seg)
-        if _FILTER.match(sql):
-            return _FILTER.sub(f"SELECT {columns} FROM \\2\n", sql, count=1)
-        return f"SELECT {columns} FROM {seg.audience} WHERE {key} IN ({sql})"
+        return _with_columns(seg, (KEYS[seg.audience], *EXPORT_FIELDS[seg.audience]))
 
     def export(self, query: str, target: Path) -> int:
         """Stream a query's rows to a CSV file with DuckDB's COPY; the number of rows."""
         rows = self.con.execute(f"COPY ({query}) TO {_literal(target)} (FORMAT csv, HEADER)")
         return int(rows.fetchall()[0][0])
+
+
+def _with_columns(seg: WorkloadSegment, columns: tuple[str, ...]) -> str:
+    """The hand-written SQL selecting more columns of the audience table: right in the query
+    when it filters that table itself, else by looking its members up in that table."""
+    listed = ", ".join(columns)
+    sql = handwritten_sql(seg)
+    if _FILTER.match(sql):
+        return _FILTER.sub(f"SELECT {listed} FROM \\2\n", sql, count=1)
+    return f"SELECT {listed} FROM {seg.audience} WHERE {KEYS[seg.audience]} IN ({sql})"
