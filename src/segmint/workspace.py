@@ -7,6 +7,7 @@ data/             source files
 segments/         segment definitions as code, one KEY.yaml each
 segmint.duckdb    the engine's database (loaded data, membership versions)
 segmint.db        the metadata database (SQLite)
+secret.key        the key encrypting destination secrets (0600; or SEGMINT_SECRET_KEY)
 ```
 """
 
@@ -26,6 +27,7 @@ from segmint.definition.load import load_document, safe_load
 from segmint.definition.nodes import Definition, SegmentDocument
 from segmint.errors import DefinitionError, ModelError, Problem, WorkspaceError
 from segmint.store import Store
+from segmint.store.sealing import workspace_sealer
 
 if TYPE_CHECKING:
     import duckdb
@@ -190,7 +192,7 @@ def metadata_url(ws: Workspace) -> str:
 
 def open_store(ws: Workspace) -> Store:
     """The workspace's metadata store, migrated to the current schema."""
-    return Store.open(metadata_url(ws))
+    return Store.open(metadata_url(ws), sealer=workspace_sealer(ws.root))
 
 
 def document_key(doc: SegmentDocument, path: Path) -> str:

@@ -6,6 +6,7 @@ Runs live in `services.export_runs`. The same calls feed the API and the CLI.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import Any
 from segmint.errors import ConflictError, Problem, UserError
 from segmint.exports.base import Context, TypeSettings
 from segmint.exports.types import destination_type, parse_settings
-from segmint.exports.webhook import new_secret
+from segmint.exports.webhook import new_secret as make_secret
 from segmint.services.context import App, is_usable
 from segmint.store import Segment, SegmentState
 from segmint.store.exports import (
@@ -85,7 +86,7 @@ def add_destination(
     values = dict(settings)
     generated = None
     if type == "webhook" and not values.get("secret"):
-        generated = values["secret"] = new_secret()
+        generated = values["secret"] = make_secret()
     parsed = parse_settings(type, values)
     if id_field:
         _check_id_field(app, id_field)
@@ -114,6 +115,98 @@ def _check_id_field(app: App, id_field: str) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Edited:
+    """A changed destination, what changed, and a signing secret generated now (shown once)."""
+
+    destination: DestinationRecord
+    changed: list[str]
+    generated_secret: str | None
+
+
+def edit_destination(
+    app: App,
+    key: str,
+    *,
+    name: str | None = None,
+    settings: dict[str, Any] | None = None,
+    unset: Sequence[str] = (),
+    id_field: str | None = None,
+    new_secret: bool = False,
+) -> Edited:
+    """Change a destination: its display name, ID mapping, and settings (given values replace
+    the stored ones, `unset` ones go back to their default). A secret given replaces the old
+    one (rotation); `new_secret` makes a webhook a fresh signing secret instead. The type
+    cannot change: add another destination for that."""
+    values = dict(settings or {})
+    with app.store.read() as r:
+        record = ExportReader(r).require_destination(key)
+    kind = destination_type(record.type)
+    known = set(kind.settings.model_fields)
+    problems = [
+        Problem(f"settings.{n}", f"not a setting of a {record.type} destination")
+        for n in [*values, *unset]
+        if n not in known
+    ]
+    problems += [Problem(f"settings.{n}", "both set and unset") for n in unset if n in values]
+    generated = None
+    if new_secret:
+        if record.type != "webhook":
+            problems.append(Problem("new_secret", "only a webhook has a signing secret"))
+        elif "secret" in values:
+            problems.append(Problem("new_secret", "give a secret or ask for a new one, not both"))
+        else:
+            generated = values["secret"] = make_secret()
+    if problems:
+        raise UserError(f"cannot change destination {key}", problems)
+    merged = {**record.settings, **record.secrets, **values}
+    for n in unset:
+        merged.pop(n, None)
+    parsed = parse_settings(record.type, merged)
+    if id_field:
+        _check_id_field(app, id_field)
+    public, secret = parsed.public(), parsed.secret_values()
+    changed = sorted(
+        {n for n in set(public) | set(record.settings) if public.get(n) != record.settings.get(n)}
+        | {n for n in set(secret) | set(record.secrets) if secret.get(n) != record.secrets.get(n)}
+    )
+    new_name = name.strip() if name is not None and name.strip() else None
+    if new_name is not None and new_name != record.name:
+        changed.append("name")
+    if id_field is not None and id_field != record.id_field:
+        changed.append("id_field")
+    if not changed:
+        return Edited(record, [], None)
+    with app.store.write(app.actor) as w:
+        updated = ExportWriter(w).update_destination(
+            key,
+            name=new_name,
+            settings=public if public != record.settings else None,
+            secrets=secret if secret != record.secrets else None,
+            id_field=id_field if id_field is not None and id_field != record.id_field else None,
+            changed=changed,
+        )
+    return Edited(updated, changed, generated)
+
+
+def rotate_secret_key(app: App) -> int:
+    """Encrypt every destination's secrets with a new key (or, with SEGMINT_SECRET_KEY set,
+    with its first key); returns how many destinations have secrets."""
+    from segmint.store.sealing import KEY_ENV, KEY_FILE, KeyFile, new_key
+
+    if os.environ.get(KEY_ENV, "").strip():
+        with app.store.write(app.actor) as w:
+            return ExportWriter(w).reseal_destinations()
+    keys = KeyFile(app.ws.root / KEY_FILE)
+    old = keys.read()
+    fresh = new_key()
+    keys.write([fresh, *old])  # both decrypt while the secrets are sealed again
+    with app.store.write(app.actor) as w:
+        count = ExportWriter(w).reseal_destinations()
+    keys.write([fresh])
+    return count
+
+
 def destinations(app: App) -> list[DestinationRecord]:
     with app.store.read() as r:
         return ExportReader(r).destinations()
@@ -134,17 +227,44 @@ def destination_json(record: DestinationRecord) -> dict[str, Any]:
     }
 
 
-def show_destination(app: App, key: str) -> dict[str, Any]:
-    """A destination with the exports using it and every segment it receives."""
-    with app.store.read() as r:
-        er = ExportReader(r)
-        record = er.require_destination(key)
-        using = er.exports(destination=key)
+def last_run_json(run: ExportRunRecord | None) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    return {
+        "id": run.id,
+        "export": run.export,
+        "status": run.status,
+        "trigger": run.trigger,
+        "created_at": run.created_at,
+        "finished_at": run.finished_at,
+        "error": run.error,
+    }
+
+
+def _summary(er: ExportReader, record: DestinationRecord) -> dict[str, Any]:
+    using = er.exports(destination=record.key)
+    runs = [run for e in using for run in er.runs(e.key, limit=1)]
+    newest = max(runs, key=lambda x: x.id) if runs else None
     return {
         **destination_json(record),
         "exports": [e.key for e in using],
         "segments": sorted({s for e in using for s in e.segments}),
+        "last_run": last_run_json(newest),
     }
+
+
+def destination_summaries(app: App) -> list[dict[str, Any]]:
+    """Every destination with its exports, the segments it receives and its newest run."""
+    with app.store.read() as r:
+        er = ExportReader(r)
+        return [_summary(er, d) for d in er.destinations()]
+
+
+def show_destination(app: App, key: str) -> dict[str, Any]:
+    """A destination with the exports using it, every segment it receives, its newest run."""
+    with app.store.read() as r:
+        er = ExportReader(r)
+        return _summary(er, er.require_destination(key))
 
 
 def test_destination(app: App, key: str) -> str:
@@ -316,6 +436,26 @@ def exports(
         if segment is not None:
             r.require(segment)
         return ExportReader(r).exports(destination=destination, segment=segment)
+
+
+def export_summaries(
+    app: App, *, destination: str | None = None, segment: str | None = None
+) -> list[dict[str, Any]]:
+    """Exports with their destination's type and their last run."""
+    with app.store.read() as r:
+        if segment is not None:
+            r.require(segment)
+        er = ExportReader(r)
+        found = er.exports(destination=destination, segment=segment)
+        types = er.destination_types() if found else {}
+        return [
+            {
+                **export_json(e),
+                "destination_type": types.get(e.destination, ""),
+                "last_run": last_run_json(next(iter(er.runs(e.key, limit=1)), None)),
+            }
+            for e in found
+        ]
 
 
 def export_json(record: ExportRecord) -> dict[str, Any]:

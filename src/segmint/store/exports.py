@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from segmint.errors import ConflictError, NotFoundError
 from segmint.store import schema as s
+from segmint.store.sealing import Sealer, SecretKeyError
 from segmint.store.store import Reader, Writer, now
 
 FAR_FUTURE = dt.timedelta(days=365 * 100)
@@ -169,14 +170,18 @@ class MirrorRecord:
     edited_by: str | None
 
 
-def _destination(row: Any) -> DestinationRecord:
+def _destination(row: Any, sealer: Sealer | None) -> DestinationRecord:
     m = row._mapping
+    sealed = m["sealed_secrets"]
+    if sealed and sealer is None:
+        raise SecretKeyError(f"destination {m['key']}: no key to decrypt its secrets")
+    secrets = sealer.open(sealed, f"destination {m['key']}") if sealer is not None else {}
     return DestinationRecord(
         key=m["key"],
         name=m["name"],
         type=m["type"],
         settings=dict(m["settings"] or {}),
-        secrets=dict(m["secrets"] or {}),
+        secrets=secrets,
         id_field=m["id_field"],
         created_at=_at(m["created_at"]),
         created_by=m["created_by"],
@@ -256,7 +261,7 @@ class ExportReader:
 
     def destination(self, key: str) -> DestinationRecord | None:
         row = self.conn.execute(select(s.destinations).where(s.destinations.c.key == key)).first()
-        return _destination(row) if row else None
+        return _destination(row, self.r.sealer) if row else None
 
     def require_destination(self, key: str) -> DestinationRecord:
         found = self.destination(key)
@@ -264,9 +269,14 @@ class ExportReader:
             raise NotFoundError(f"no destination with key {key!r}")
         return found
 
+    def destination_types(self) -> dict[str, str]:
+        """Destination key -> type (no secrets decrypted)."""
+        rows = self.conn.execute(select(s.destinations.c.key, s.destinations.c.type))
+        return {str(k): str(t) for k, t in rows}
+
     def destinations(self) -> list[DestinationRecord]:
         rows = self.conn.execute(select(s.destinations).order_by(s.destinations.c.key))
-        return [_destination(r) for r in rows]
+        return [_destination(r, self.r.sealer) for r in rows]
 
     # --- exports ------------------------------------------------------------------------
 
@@ -484,7 +494,7 @@ class ExportWriter(ExportReader):
                         name=name,
                         type=type,
                         settings=settings,
-                        secrets=secrets,
+                        sealed_secrets=self._seal(secrets),
                         id_field=id_field,
                         created_at=when,
                         created_by=self.w.actor,
@@ -496,6 +506,62 @@ class ExportWriter(ExportReader):
             raise ConflictError(f"a destination with key {key!r} already exists") from None
         self.w.log("destination_add", None, destination=key, type=type)
         return self.require_destination(key)
+
+    def _seal(self, secrets: dict[str, Any]) -> str | None:
+        if not secrets:
+            return None
+        if self.w.sealer is None:
+            raise SecretKeyError("no secret key to encrypt destination secrets with")
+        return self.w.sealer.seal(secrets)
+
+    def update_destination(
+        self,
+        key: str,
+        *,
+        name: str | None = None,
+        settings: dict[str, Any] | None = None,
+        secrets: dict[str, Any] | None = None,
+        id_field: str | None = None,
+        changed: Sequence[str] = (),
+    ) -> DestinationRecord:
+        """Change what is given; `changed` names what changed for the audit (secret values
+        are never logged)."""
+        self.require_destination(key)
+        values: dict[str, Any] = {}
+        if name is not None:
+            values["name"] = name
+        if settings is not None:
+            values["settings"] = settings
+        if secrets is not None:
+            values["sealed_secrets"] = self._seal(secrets)
+        if id_field is not None:
+            values["id_field"] = id_field
+        self.conn.execute(
+            update(s.destinations)
+            .where(s.destinations.c.key == key)
+            .values(updated_at=now(), updated_by=self.w.actor, **values)
+        )
+        self.w.log("destination_edit", None, destination=key, changed=sorted(changed))
+        return self.require_destination(key)
+
+    def reseal_destinations(self) -> int:
+        """Encrypt every destination's secrets again with the current key (key rotation)."""
+        if self.w.sealer is None:
+            raise SecretKeyError("no secret key to encrypt destination secrets with")
+        count = 0
+        for key, sealed in list(
+            self.conn.execute(select(s.destinations.c.key, s.destinations.c.sealed_secrets))
+        ):
+            if not sealed:
+                continue
+            self.conn.execute(
+                update(s.destinations)
+                .where(s.destinations.c.key == key)
+                .values(sealed_secrets=self.w.sealer.reseal(sealed, f"destination {key}"))
+            )
+            count += 1
+        self.w.log("secret_key_rotate", None, destinations=count)
+        return count
 
     def remove_destination(self, key: str) -> None:
         self.require_destination(key)

@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from segmint.store.sealing import Sealer
+
 
 def alembic_config() -> Config:
     cfg = Config()
@@ -15,9 +17,11 @@ def alembic_config() -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply every migration up to `revision`, in one transaction."""
+def upgrade(engine: Engine, revision: str = "head", *, sealer: Sealer | None = None) -> None:
+    """Apply every migration up to `revision`, in one transaction (`sealer` encrypts the
+    destination secrets stored in plain text before 0003)."""
     cfg = alembic_config()
+    cfg.attributes["sealer"] = sealer
     with engine.connect() as conn:
         conn.info["write"] = True
         with conn.begin():

@@ -239,7 +239,8 @@ destinations = Table(
     Column("name", String(200), nullable=False),  # the display name
     Column("type", String(16), nullable=False),  # file, database, webhook, segmint
     Column("settings", JSON, nullable=False),  # the type's settings, secrets left out
-    Column("secrets", JSON, nullable=False),  # secret settings: stored, never shown back
+    # secret settings, encrypted (store/sealing.py; none: no secrets), never shown back
+    Column("sealed_secrets", Text),
     Column("id_field", String(200), nullable=False),  # the field identifying a customer there
     _when("created_at", nullable=False),
     Column("created_by", String(200), nullable=False),

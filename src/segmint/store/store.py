@@ -43,6 +43,7 @@ from segmint.store.records import (
     Task,
     Version,
 )
+from segmint.store.sealing import Sealer
 
 SORTABLE = (
     "key",
@@ -157,6 +158,8 @@ def _run(row: Any, task_rows: Iterable[Any]) -> Run:
 
 class Reader:
     """Read-only queries, inside one transaction."""
+
+    sealer: Sealer | None = None  # decrypts destination secrets (set by the store)
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -804,8 +807,9 @@ def _plain(value: Any) -> Any:
 class Store:
     """The metadata database."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, sealer: Sealer | None = None) -> None:
         self.engine = engine
+        self.sealer = sealer
         # An in-memory SQLite database lives in one connection, shared by every thread
         # (StaticPool), so its transactions take turns.
         self._turns: AbstractContextManager[Any] = (
@@ -813,8 +817,9 @@ class Store:
         )
 
     @classmethod
-    def open(cls, url: str, *, migrate: bool = True) -> Store:
-        """Connect (SQLite or PostgreSQL) and bring the schema up to date."""
+    def open(cls, url: str, *, migrate: bool = True, sealer: Sealer | None = None) -> Store:
+        """Connect (SQLite or PostgreSQL) and bring the schema up to date; `sealer` encrypts
+        destination secrets."""
         parsed = make_url(url)
         sqlite = parsed.get_backend_name() == "sqlite"
         engine = create_engine(
@@ -826,11 +831,11 @@ class Store:
         )
         if sqlite:
             _sqlite_transactions(engine)
-        store = cls(engine)
+        store = cls(engine, sealer)
         if migrate:
             from segmint.store.migrate import upgrade
 
-            upgrade(engine)
+            upgrade(engine, sealer=sealer)
         return store
 
     def close(self) -> None:
@@ -841,14 +846,18 @@ class Store:
         with self._turns, self.engine.connect() as conn:
             conn.info["write"] = False
             with conn.begin():
-                yield Reader(conn)
+                reader = Reader(conn)
+                reader.sealer = self.sealer
+                yield reader
 
     @contextmanager
     def write(self, actor: str = "system") -> Iterator[Writer]:
         with self._turns, self.engine.connect() as conn:
             conn.info["write"] = True
             with conn.begin():
-                yield Writer(conn, actor)
+                writer = Writer(conn, actor)
+                writer.sealer = self.sealer
+                yield writer
 
 
 def _in_memory(url: URL) -> bool:

@@ -60,9 +60,41 @@ class DestinationAdded(DestinationOut):
     generated_secret: str | None  # a webhook secret made for it: shown this once only
 
 
-class DestinationDetail(DestinationOut):
+class DestinationPatch(_In):
+    """What to change: settings given replace the stored ones (a secret given replaces the old
+    one: rotation), `unset` ones go back to their defaults; `new_secret` makes a webhook a
+    fresh signing secret, returned this once."""
+
+    name: str | None = Field(default=None, max_length=200)
+    settings: dict[str, Setting] = Field(default_factory=dict, max_length=50)
+    unset: list[str] = Field(default_factory=list, max_length=50)
+    id_field: str | None = Field(default=None, max_length=200)
+    new_secret: bool = False
+
+
+class DestinationEdited(DestinationOut):
+    changed: list[str]  # names of what changed (secret values never shown)
+    generated_secret: str | None
+
+
+class LastRunOut(BaseModel):
+    id: int
+    export: str
+    status: str
+    trigger: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    error: str | None
+
+
+class DestinationSummary(DestinationOut):
     exports: list[str]
-    segments: list[str]
+    segments: list[str]  # every segment its exports send
+    last_run: LastRunOut | None  # the newest run of its exports
+
+
+class DestinationDetail(DestinationSummary):
+    pass
 
 
 class TestOut(BaseModel):
@@ -97,6 +129,11 @@ class ExportOut(BaseModel):
     created_by: str
     updated_at: dt.datetime
     updated_by: str
+
+
+class ExportSummary(ExportOut):
+    destination_type: str
+    last_run: LastRunOut | None
 
 
 class ExportRunOut(BaseModel):
@@ -173,10 +210,11 @@ def _run_out(run: ExportRunRecord) -> ExportRunOut:
 # --- destinations -------------------------------------------------------------------------
 
 
-@router.get("/api/destinations", response_model=list[DestinationOut])
-def list_destinations(app: AppDep) -> list[DestinationOut]:
-    """Every destination (secrets masked)."""
-    return [DestinationOut(**exports.destination_json(d)) for d in exports.destinations(app)]
+@router.get("/api/destinations", response_model=list[DestinationSummary])
+def list_destinations(app: AppDep) -> list[DestinationSummary]:
+    """Every destination (secrets masked), its exports, the segments it receives, and the
+    newest run of its exports."""
+    return [DestinationSummary(**d) for d in exports.destination_summaries(app)]
 
 
 @router.post("/api/destinations", response_model=DestinationAdded, status_code=201)
@@ -195,6 +233,27 @@ def add_destination(body: DestinationIn, app: AppDep) -> DestinationAdded:
 def get_destination(key: str, app: AppDep) -> DestinationDetail:
     """A destination with the exports using it and the segments it receives."""
     return DestinationDetail(**exports.show_destination(app, key))
+
+
+@router.patch("/api/destinations/{key}", response_model=DestinationEdited)
+def edit_destination(key: str, body: DestinationPatch, app: AppDep) -> DestinationEdited:
+    """Change a destination's name, settings, ID mapping, or rotate its secret."""
+    values = {k: v for k, v in body.settings.items() if v is not None}
+    unset = [*body.unset, *(k for k, v in body.settings.items() if v is None)]
+    edited = exports.edit_destination(
+        app,
+        key,
+        name=body.name,
+        settings=values,
+        unset=unset,
+        id_field=body.id_field,
+        new_secret=body.new_secret,
+    )
+    return DestinationEdited(
+        **exports.destination_json(edited.destination),
+        changed=edited.changed,
+        generated_secret=edited.generated_secret,
+    )
 
 
 @router.post("/api/destinations/{key}/test", response_model=TestOut)
@@ -218,15 +277,16 @@ def remove_destination(key: str, app: AppDep) -> Response:
 # --- exports ------------------------------------------------------------------------------
 
 
-@router.get("/api/exports", response_model=list[ExportOut])
+@router.get("/api/exports", response_model=list[ExportSummary])
 def list_exports(
     app: AppDep,
     destination: Annotated[str | None, Query(max_length=100)] = None,
     segment: Annotated[str | None, Query(max_length=100)] = None,
-) -> list[ExportOut]:
-    """Exports, optionally those to a destination or those receiving a segment."""
-    found = exports.exports(app, destination=destination, segment=segment)
-    return [ExportOut(**exports.export_json(e)) for e in found]
+) -> list[ExportSummary]:
+    """Exports (with their destination's type and their last run), optionally those to a
+    destination or those receiving a segment."""
+    found = exports.export_summaries(app, destination=destination, segment=segment)
+    return [ExportSummary(**e) for e in found]
 
 
 @router.post("/api/exports", response_model=ExportOut, status_code=201)
@@ -332,10 +392,10 @@ def get_export_run(
         return _run_out(ExportReader(r).run(run_id))
 
 
-@router.get("/api/segments/{key}/exports", response_model=list[ExportOut])
-def segment_exports(key: str, app: AppDep) -> list[ExportOut]:
-    """The exports a segment is sent by."""
-    return [ExportOut(**exports.export_json(e)) for e in exports.exports(app, segment=key)]
+@router.get("/api/segments/{key}/exports", response_model=list[ExportSummary])
+def segment_exports(key: str, app: AppDep) -> list[ExportSummary]:
+    """The exports a segment is sent by, with their last run."""
+    return [ExportSummary(**e) for e in exports.export_summaries(app, segment=key)]
 
 
 def _start(
