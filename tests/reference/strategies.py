@@ -1270,3 +1270,76 @@ def time_cases(
     """
     vocab = Vocabulary.build(catalog, data, audience, ())
     return _time_cases(vocab)
+
+
+# --- conjunctions whose conditions read the same rows (the compiler fuses them) -------------
+
+
+@st.composite
+def _shared_rows(draw: st.DrawFn, vocab: Vocabulary, moment: Moment) -> Any:
+    """Two to four conditions that read the same rows: behaviors on one interaction with one
+    window and where, related-record tests over one relationship, or tests through one
+    many-to-one hop; sometimes mixed with another condition."""
+    owner = vocab.audience
+    kind = draw(st.sampled_from(("behavior", "related", "hop")))
+    size = st.integers(2, 4)
+    parts: list[Any] = []
+    if kind == "behavior" and vocab.interactions_of(owner):
+        first = draw(behaviors(vocab, owner, 1, moment))
+        parts = [first]
+        for _ in range(draw(size) - 1):
+            other = draw(behaviors(vocab, owner, 1, moment))
+            parts.append(
+                n.Behavior(
+                    interaction=first.interaction,
+                    where=first.where,
+                    window=first.window,
+                    count=other.count,
+                    aggregate=other.aggregate if other.interaction == first.interaction else None,
+                    occurrence=other.occurrence,
+                )
+            )
+    elif kind == "related" and vocab.one_to_many(owner):
+        first = draw(related(vocab, owner, 1, moment))
+        parts = [first]
+        for _ in range(draw(size) - 1):
+            other = draw(related(vocab, owner, 1, moment))
+            if other.relationship == first.relationship:
+                parts.append(other)
+            else:
+                parts.append(first.model_copy(update={"match": "all"}))
+    else:
+        dotted = [f for f in vocab.fields(owner) if "." in f.path]
+        if not dotted:
+            return draw(conditions(vocab, owner, moment=moment))
+        hop = draw(st.sampled_from(sorted({f.path.split(".")[0] for f in dotted})))
+        through = [f for f in dotted if f.path.split(".")[0] == hop]
+        for _ in range(draw(size)):
+            choice = draw(st.sampled_from(through))
+            typ = choice.attribute.type
+            op = draw(st.sampled_from(_ops(typ)))
+            value, unit = _operand(
+                draw, vocab, choice.holder, choice.attribute.name, typ, op, moment
+            )
+            parts.append(n.Attribute(field=choice.path, op=op, value=value, unit=unit))
+    if draw(st.booleans()):
+        parts.append(draw(conditions(vocab, owner, 2, moment=moment)))
+    return n.And(conditions=tuple(parts))
+
+
+@st.composite
+def _shared_cases(
+    draw: st.DrawFn, vocab: Vocabulary, as_ofs: st.SearchStrategy[dt.datetime]
+) -> tuple[n.Definition, dt.datetime]:
+    zone = draw(st.sampled_from(ZONES))
+    as_of = draw(as_ofs)
+    condition = draw(_shared_rows(vocab, Moment(zone, as_of)))
+    return n.Definition(audience=vocab.audience, timezone=zone, condition=condition), as_of
+
+
+def shared_row_cases(
+    catalog: Catalog, data: Mapping[str, Sequence[Mapping[str, Any]]]
+) -> st.SearchStrategy[tuple[n.Definition, dt.datetime]]:
+    """Definitions whose *and* holds conditions over the same rows, and an as_of."""
+    vocab = Vocabulary.build(catalog, data, "contact", tuple(SEGMENTS))
+    return _shared_cases(vocab, as_of_instants() | _data_instants(vocab))

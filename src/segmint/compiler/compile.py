@@ -81,7 +81,7 @@ def within(col: ir.Value, keys: ir.Value) -> ir.BooleanValue:
     return col.notnull() & col.isin(keys)
 
 
-def _member_of(
+def member_of(
     col: ir.Value, keys: ir.Table, key_col: str, hold: ir.BooleanValue, when_absent: bool
 ) -> ir.BooleanValue:
     """Profiles whose rows in `keys` pass `hold`; profiles with no row there pass iff
@@ -93,7 +93,9 @@ def _member_of(
 
 @handles(n.And)
 def _and(node: n.And, scope: Scope, ctx: Context) -> ir.BooleanValue:
-    return ibis.and_(*(condition(c, scope, ctx) for c in node.conditions))
+    from segmint.compiler.fusion import conjunction  # fusion builds on this module
+
+    return ibis.and_(*conjunction(node.conditions, scope, ctx))
 
 
 @handles(n.Or)
@@ -107,7 +109,8 @@ def _not(node: n.Not, scope: Scope, ctx: Context) -> ir.BooleanValue:
 
 
 @handles(n.Attribute)
-def _attribute(node: n.Attribute, scope: Scope, ctx: Context) -> ir.BooleanValue:
+def attribute_on(node: n.Attribute, scope: Scope, ctx: Context) -> ir.BooleanValue:
+    """An attribute test on the scope's table, following many-to-one hops."""
     if scope.entity is None:
         typ = ctx.catalog.interactions[str(scope.interaction)].attributes[node.field].type
         return value_test(scope.table[node.field], typ, node.op, node.value, node.unit, ctx.clock)
@@ -120,9 +123,9 @@ def _attribute(node: n.Attribute, scope: Scope, ctx: Context) -> ir.BooleanValue
     target = ctx.tables.entity(hop.target)
     target_key = ctx.catalog.entities[hop.target].key
     rest = node.model_copy(update={"field": node.field.split(".", 1)[1]})
-    hold = _attribute(rest, Scope(target, hop.target), ctx)
+    hold = attribute_on(rest, Scope(target, hop.target), ctx)
     matches_missing = node.op == "is_empty"
-    return _member_of(scope.table[hop.foreign_key], target, target_key, hold, matches_missing)
+    return member_of(scope.table[hop.foreign_key], target, target_key, hold, matches_missing)
 
 
 @handles(n.Related)
@@ -143,7 +146,7 @@ def _related(node: n.Related, scope: Scope, ctx: Context) -> ir.BooleanValue:
             counts.n, AttrType.INTEGER, node.count.op, node.count.value, None, ctx.clock
         )
         zero = compare_numbers(node.count.op, 0, node.count.value)
-        return _member_of(key, counts, rel.foreign_key, hold, zero)
+        return member_of(key, counts, rel.foreign_key, hold, zero)
     any_match = within(key, linked.filter(where)[rel.foreign_key])
     if node.match in (None, "any"):
         return any_match
@@ -193,6 +196,31 @@ class Measure:
     operand: Any
     unit: n.TimeUnit | None
     when_absent: bool  # whether a profile with no rows passes
+    # When the test on the reduction holds exactly when some row passes a row test (the
+    # first time before a day, the most at least some amount), that row test: the condition
+    # is then an existence check, a semi-join over a scan the time order can prune.
+    row_test: Callable[[ir.Table], ir.BooleanValue] | None = None
+
+
+# Reductions whose test holds iff some row passes the same test: a minimum below a bound,
+# a maximum above one (the rows are already limited to as_of, so "in the last" is a lower
+# bound only), a first or last time that exists at all.
+_EXISTS_IF_MIN: frozenset[str] = frozenset({"before", "more_than_ago", "lt", "lte", "is_not_empty"})
+_EXISTS_IF_MAX: frozenset[str] = frozenset({"after", "in_last", "gt", "gte", "is_not_empty"})
+
+
+def any_row(_rows: ir.Table) -> ir.BooleanValue:
+    """The row test of "at least once": every row passes."""
+    return ibis.literal(True)
+
+
+def _row_test(
+    column: str, typ: AttrType, reduction: str, op: str, operand: Any, unit: Any, clock: Clock
+) -> Callable[[ir.Table], ir.BooleanValue] | None:
+    ops = _EXISTS_IF_MIN if reduction == "min" else _EXISTS_IF_MAX
+    if op not in ops:
+        return None
+    return lambda r: value_test(r[column], typ, op, operand, unit, clock)
 
 
 def behavior_measure(node: n.Behavior, ctx: Context) -> Measure:
@@ -201,17 +229,22 @@ def behavior_measure(node: n.Behavior, ctx: Context) -> Measure:
     if node.occurrence is not None:
         occ = node.occurrence
         ts = inter.timestamp
+        reduction = "min" if occ.which == "first" else "max"
         return Measure(
-            (lambda r: r[ts].min()) if occ.which == "first" else (lambda r: r[ts].max()),
+            (lambda r: r[ts].min()) if reduction == "min" else (lambda r: r[ts].max()),
             AttrType.TIMESTAMP,
             occ.op,
             occ.value,
             occ.unit,
             occ.op == "is_empty",
+            _row_test(ts, AttrType.TIMESTAMP, reduction, occ.op, occ.value, occ.unit, ctx.clock),
         )
     agg = node.aggregate
     if agg is None:
         count = node.count or n.Comparison(op="gte", value=1)
+        at_least_one = (count.op == "gte" and count.value == 1) or (
+            count.op == "gt" and count.value == 0
+        )
         return Measure(
             lambda r: r.count(),
             AttrType.INTEGER,
@@ -219,6 +252,7 @@ def behavior_measure(node: n.Behavior, ctx: Context) -> Measure:
             count.value,
             None,
             compare_numbers(count.op, 0, count.value),
+            any_row if at_least_one else None,
         )
     ftype = inter.attributes[agg.field].type
     field = agg.field
@@ -242,7 +276,13 @@ def behavior_measure(node: n.Behavior, ctx: Context) -> Measure:
             else (lambda r: r[field].max().cast("float64"))
         )
         return Measure(
-            reduce_number, AttrType.FLOAT, agg.op, agg.value, agg.unit, agg.op == "is_empty"
+            reduce_number,
+            AttrType.FLOAT,
+            agg.op,
+            agg.value,
+            agg.unit,
+            agg.op == "is_empty",
+            _row_test(field, AttrType.FLOAT, agg.fn, agg.op, agg.value, agg.unit, ctx.clock),
         )
     return Measure(
         (lambda r: r[field].min()) if agg.fn == "min" else (lambda r: r[field].max()),
@@ -260,11 +300,13 @@ def _behavior(node: n.Behavior, scope: Scope, ctx: Context) -> ir.BooleanValue:
     rows = behavior_rows(node, ctx)
     pk = ctx.catalog.interactions[node.interaction].profile_key
     measure = behavior_measure(node, ctx)
-    if measure.op == "gte" and measure.operand == 1 and measure.type is AttrType.INTEGER:
+    if measure.row_test is any_row:
         return within(key, rows[pk])
+    if measure.row_test is not None:
+        return within(key, rows.filter(measure.row_test(rows))[pk])
     grouped = rows.group_by(pk).agg(v=measure.value(rows))
     hold = value_test(grouped.v, measure.type, measure.op, measure.operand, measure.unit, ctx.clock)
-    return _member_of(key, grouped, pk, hold, measure.when_absent)
+    return member_of(key, grouped, pk, hold, measure.when_absent)
 
 
 @handles(n.InSegment)

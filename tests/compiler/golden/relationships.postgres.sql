@@ -1,5 +1,5 @@
 SELECT
-  "t13"."contact_id"
+  "t11"."contact_id"
 FROM (
   SELECT
     *
@@ -8,14 +8,14 @@ FROM (
     "t0"."account_id" IS NOT NULL
     AND "t0"."account_id" IN (
       SELECT
-        "t10"."account_id"
+        "t7"."account_id"
       FROM (
         SELECT
           *
-        FROM "account" AS "t2"
+        FROM "account" AS "t1"
         WHERE
-          "t2"."region_id" IS NOT NULL
-          AND "t2"."region_id" IN (
+          "t1"."region_id" IS NOT NULL
+          AND "t1"."region_id" IN (
             SELECT
               "t3"."region_id"
             FROM "region" AS "t3"
@@ -29,7 +29,7 @@ FROM (
               )
               AND "t3"."name" = 'West'
           )
-      ) AS "t10"
+      ) AS "t7"
     )
     AND NOT (
       (
@@ -37,14 +37,14 @@ FROM (
       )
       AND "t0"."account_id" IN (
         SELECT
-          "t2"."account_id"
-        FROM "account" AS "t2"
+          "t1"."account_id"
+        FROM "account" AS "t1"
         WHERE
           NOT (
             (
-              "t2"."industry" IS NULL
+              "t1"."industry" IS NULL
             ) OR (
-              "t2"."industry" = ''
+              "t1"."industry" = ''
             )
           )
       )
@@ -52,64 +52,36 @@ FROM (
     AND "t0"."contact_id" IS NOT NULL
     AND "t0"."contact_id" IN (
       SELECT
-        "t1"."contact_id"
-      FROM "order" AS "t1"
-      WHERE
-        "t1"."contact_id" IS NOT NULL
-    )
-    AND NOT (
-      (
-        "t0"."contact_id" IS NOT NULL
-      )
-      AND "t0"."contact_id" IN (
+        "t9"."contact_id"
+      FROM (
         SELECT
-          "t1"."contact_id"
-        FROM "order" AS "t1"
-        WHERE
-          "t1"."contact_id" IS NOT NULL
-          AND NOT (
+          "t4"."contact_id",
+          BOOL_AND(
             NOT (
               (
-                "t1"."status" IS NULL
+                "t4"."status" IS NULL
               ) OR (
-                "t1"."status" = ''
+                "t4"."status" = ''
               )
             )
             AND (
-              "t1"."status" = 'delivered'
+              "t4"."status" = 'delivered'
             )
-          )
-      )
-    )
-    AND NOT (
-      (
-        "t0"."contact_id" IS NOT NULL
-      )
-      AND "t0"."contact_id" IN (
-        SELECT
-          "t6"."contact_id"
+          ) AS "v0",
+          COUNT(*) AS "v1"
         FROM (
           SELECT
-            "t5"."contact_id",
-            COUNT(*) AS "n"
-          FROM (
-            SELECT
-              *
-            FROM "order" AS "t1"
-            WHERE
-              "t1"."contact_id" IS NOT NULL AND TRUE
-          ) AS "t5"
-          GROUP BY
-            1
-        ) AS "t6"
-        WHERE
-          NOT (
-            NOT (
-              "t6"."n" IS NULL
-            ) AND (
-              "t6"."n" < 3
-            )
-          )
-      )
+            *
+          FROM "order" AS "t2"
+          WHERE
+            "t2"."contact_id" IS NOT NULL
+        ) AS "t4"
+        GROUP BY
+          1
+      ) AS "t9"
+      WHERE
+        "t9"."v0" AND NOT (
+          "t9"."v1" IS NULL
+        ) AND "t9"."v1" < 3
     )
-) AS "t13"
+) AS "t11"
