@@ -43,6 +43,13 @@ class DefinitionError(UserError):
     code = "invalid_definition"
 
 
+class UnsupportedError(UserError):
+    """What is asked of a named thing does not apply to it (value suggestions for a number
+    or for personal data)."""
+
+    code = "unsupported"
+
+
 class ModelError(UserError):
     """The data model file (model.yaml) is malformed or inconsistent."""
 

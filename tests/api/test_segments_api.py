@@ -50,7 +50,7 @@ def test_list_search_filter_sort_and_cursor(client: TestClient) -> None:
         "new-signups-to-activate",
         "sms-winback-uk",
     }
-    assert_problem(client.get("/api/segments", params={"sort": "nope"}), 400)
+    assert_problem(client.get("/api/segments", params={"sort": "nope"}), 422)
     assert_problem(client.get("/api/segments", params={"cursor": "!!"}), 400)
 
 

@@ -314,6 +314,8 @@ def sortable(store: Store) -> Store:
                 audience=["contact", "account"][i % 2],
                 owner=f"owner {(i * 2) % 3}",
             )
+        for key, tags in [("k1", ["b"]), ("k2", ["c", "a"]), ("k5", ["b"])]:  # k3, k4: none
+            w.set_tags(key, tags)
         for i, key in enumerate(["k2", "k5", "k1"]):  # k3 and k4 never refreshed
             w.record_version(
                 key,
@@ -330,11 +332,16 @@ def sortable(store: Store) -> Store:
 
 
 def _expected_order(segments: list[Segment], column: str, descending: bool) -> list[str]:
-    """Sorted by the column, ties by key ascending, missing values last either way."""
-    present = [x for x in segments if getattr(x, column) is not None]
-    missing = [x for x in segments if getattr(x, column) is None]
+    """Sorted by the column, ties by key ascending, missing values last either way
+    (tags: by the tags joined in order; no tags counts as missing)."""
+
+    def value(x: Segment) -> Any:
+        return ", ".join(x.tags) or None if column == "tags" else getattr(x, column)
+
+    present = [x for x in segments if value(x) is not None]
+    missing = [x for x in segments if value(x) is None]
     present.sort(key=lambda x: x.key)
-    present.sort(key=lambda x: getattr(x, column), reverse=descending)  # stable: keeps key order
+    present.sort(key=value, reverse=descending)  # stable: keeps key order
     return [x.key for x in present] + sorted(x.key for x in missing)
 
 

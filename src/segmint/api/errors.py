@@ -23,6 +23,7 @@ from segmint.errors import (
     NotFoundError,
     PreconditionError,
     SegmintError,
+    UnsupportedError,
     UserError,
 )
 
@@ -34,6 +35,7 @@ STATUS: list[tuple[type[UserError], int]] = [
     (ConflictError, 409),
     (PreconditionError, 412),
     (DefinitionError, 422),
+    (UnsupportedError, 422),
     (ModelError, 422),
     (IngestError, 422),
 ]

@@ -103,6 +103,13 @@ class ScheduleIn(_In):
     enabled: bool = True
 
 
+class MakeDynamicIn(_In):
+    """The definition a static segment gets (leave the body out to get its last one back)."""
+
+    timezone: str = Field(default="UTC", max_length=64)
+    condition: JsonObject
+
+
 class CodeIn(_In):
     """Segment files by name (YAML or JSON text), as in a folder for `segmint plan`."""
 
@@ -135,6 +142,7 @@ class SegmentOut(BaseModel):
     current_version: int | None
     members: int | None
     last_refreshed_at: dt.datetime | None
+    as_of: dt.datetime | None  # the time the current version's membership was evaluated at
     last_status: str | None
     last_error: str | None
     created_at: dt.datetime
@@ -146,6 +154,7 @@ class SegmentOut(BaseModel):
 class SegmentDetail(SegmentOut):
     sentence: str
     definition: JsonObject
+    definition_revision: int  # which revision `definition` and `sentence` are of
 
 
 class SegmentPage(BaseModel):
@@ -174,10 +183,21 @@ class PageOut(BaseModel):
     version: int | None = None
 
 
+class ExplainNode(BaseModel):
+    """One condition of an explanation: its verdict for the profile and the values seen."""
+
+    path: str  # where the condition is in the definition, e.g. condition.conditions[1]
+    type: str  # the node type (attribute, behavior, and, or, not...)
+    text: str  # the condition as a sentence
+    result: bool  # whether the profile meets it
+    values: JsonObject  # what was looked at (the attribute's value, the count...)
+    children: list[ExplainNode]
+
+
 class ExplainOut(BaseModel):
     profile: Any
     member: bool
-    tree: JsonObject
+    tree: ExplainNode
 
 
 class SqlOut(BaseModel):
@@ -200,8 +220,9 @@ class UsageOut(BaseModel):
 
 
 class StaticOut(BaseModel):
-    members: list[str]
-    count: int
+    members: list[str]  # one page, in key order
+    count: int  # all the members
+    next_cursor: str | None = None
 
 
 class QueryOut(BaseModel):
@@ -245,6 +266,14 @@ class RunOut(BaseModel):
 class RunRequestOut(BaseModel):
     run: RunOut | None
     coalesced: dict[str, int]
+
+
+class ConversionOut(BaseModel):
+    """A segment whose type changed; `frozen` counts the members kept when made static."""
+
+    segment: SegmentOut
+    frozen: int | None
+    refresh: RunRequestOut | None  # the refresh of a live segment made dynamic
 
 
 class HistoryItem(BaseModel):
@@ -293,6 +322,37 @@ class ApplyOut(BaseModel):
     run: int | None
 
 
+class ValueOut(BaseModel):
+    value: str
+    count: int  # rows holding it (list attributes: rows whose list holds it)
+
+
+class ValuesOut(BaseModel):
+    """The most frequent values of a text attribute starting with a prefix."""
+
+    entity: str
+    attribute: str
+    prefix: str
+    values: list[ValueOut]
+
+
+class ScheduledOut(BaseModel):
+    key: str
+    name: str
+    active: bool
+    activate_at: dt.datetime | None
+    deactivate_at: dt.datetime | None
+
+
+class SystemOut(BaseModel):
+    """The active-segment quota and the scheduled activations and deactivations."""
+
+    max_active_segments: int  # refresh.max_active_segments in segmint.toml
+    active_count: int  # live, active segments (they count against the quota)
+    active_segments: list[str]
+    scheduled: list[ScheduledOut]
+
+
 class AttributeOut(BaseModel):
     name: str
     type: str
@@ -335,7 +395,8 @@ class ModelOut(BaseModel):
 # --- conversions -------------------------------------------------------------------------
 
 
-def segment_out(seg: Segment) -> SegmentOut:
+def segment_out(seg: Segment, as_of: dt.datetime | None = None) -> SegmentOut:
+    """A segment as the API shows it; `as_of` is its current version's (see `Reader.as_of`)."""
     return SegmentOut(
         key=seg.key,
         name=seg.name,
@@ -357,6 +418,7 @@ def segment_out(seg: Segment) -> SegmentOut:
         current_version=seg.current_version,
         members=seg.members,
         last_refreshed_at=seg.last_refreshed_at,
+        as_of=as_of,
         last_status=seg.last_status,
         last_error=seg.last_error,
         created_at=seg.created_at,

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from segmint.cli import bench as _bench
 from segmint.cli import code as _code
+from segmint.cli import conversion as _conversion
 from segmint.cli import data as _data
 from segmint.cli import exports as _exports
 from segmint.cli import runs, segments, static
@@ -284,6 +285,7 @@ def demo(
 
 
 segments.register(app)
+_conversion.register(segments.segment_app)
 static.register(app)
 runs.register(app)
 _bench.register(app)

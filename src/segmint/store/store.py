@@ -12,7 +12,7 @@ import datetime as dt
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Any, overload
+from typing import Any, Literal, get_args, overload
 
 from sqlalchemy import (
     Connection,
@@ -45,7 +45,7 @@ from segmint.store.records import (
 )
 from segmint.store.sealing import Sealer
 
-SORTABLE = (
+SortColumn = Literal[
     "key",
     "name",
     "type",
@@ -57,7 +57,10 @@ SORTABLE = (
     "updated_at",
     "owner",
     "active",
-)
+    "tags",
+]
+"""What segments can be sorted by (tags: by the tags joined in order, untagged last)."""
+SORTABLE: tuple[str, ...] = get_args(SortColumn)
 
 
 def _storable(number: int) -> bool:
@@ -220,13 +223,21 @@ class Reader:
             query = query.where(s.segments.c.type.in_(list(types)))
         if states:
             query = query.where(s.segments.c.state.in_(list(states)))
-        column = s.segments.c[sort]
+        column = s.segments.c["key" if sort == "tags" else sort]
         # Missing values (never refreshed...) last either way: the backends disagree otherwise.
         order = column.desc() if descending else column.asc()
         query = query.order_by(order.nulls_last(), s.segments.c.key)
         rows = list(self.conn.execute(query))
         tag_map = self._tags([r._mapping["key"] for r in rows])
-        return [_segment(r, tag_map[r._mapping["key"]]) for r in rows]
+        found = [_segment(r, tag_map[r._mapping["key"]]) for r in rows]
+        if sort == "tags":
+            # ties by key ascending either way, as for the other columns
+            found.sort(key=lambda g: g.key)
+            tagged = sorted(
+                (g for g in found if g.tags), key=lambda g: ", ".join(g.tags), reverse=descending
+            )
+            found = tagged + [g for g in found if not g.tags]
+        return found
 
     def revision(self, key: str, revision: int) -> dict[str, Any]:
         row = (
@@ -249,6 +260,22 @@ class Reader:
             .order_by(s.revisions.c.revision)
         )
         return [(r[0], _aware(r[1]), r[2]) for r in rows]
+
+    def as_of(self, keys: Sequence[str]) -> dict[str, dt.datetime]:
+        """The time each segment's current membership version was evaluated at (when it has
+        one): what its members reflect."""
+        if not keys:
+            return {}
+        rows = self.conn.execute(
+            select(s.segments.c.key, s.versions.c.as_of)
+            .join(
+                s.versions,
+                (s.versions.c.segment == s.segments.c.key)
+                & (s.versions.c.version == s.segments.c.current_version),
+            )
+            .where(s.segments.c.key.in_(list(keys)))
+        )
+        return {r[0]: _aware(r[1]) for r in rows}
 
     def count_active_live(self) -> list[str]:
         rows = self.conn.execute(

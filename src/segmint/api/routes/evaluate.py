@@ -13,6 +13,7 @@ from segmint.api.schemas import (
     DefinitionIn,
     EvaluateIn,
     ExplainIn,
+    ExplainNode,
     ExplainOut,
     PageOut,
     PreviewIn,
@@ -78,7 +79,9 @@ def explain(body: ExplainIn, app: AppDep) -> ExplainOut:
     """Why one profile is or is not selected: every condition with its verdict and values."""
     definition = drafts.parse(body.model_dump(include={"audience", "timezone", "condition"}))
     result = drafts.explain(app, definition, body.profile, body.as_of)
-    return ExplainOut(profile=result.profile, member=result.member, tree=result.root)
+    return ExplainOut(
+        profile=result.profile, member=result.member, tree=ExplainNode.model_validate(result.root)
+    )
 
 
 @router.post("/sql", response_model=SqlOut)

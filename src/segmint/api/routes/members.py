@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from segmint.api.deps import decode_cursor, encode_cursor, get_app
@@ -55,10 +55,14 @@ def download_csv(
     request: Request,
     version: int | None = None,
     field: FieldsQuery = None,
+    x_segmint_actor: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
-    """The members of one pinned version as CSV: profile key first, then the fields."""
+    """The members of one pinned version as CSV: profile key first, then the fields.
+
+    The App is opened here rather than through `get_app` because it must outlive this
+    function: it is closed when the stream ends."""
     root: App = request.app.state.segmint
-    app = root.child(actor=request.headers.get("x-segmint-actor", "api")[:200])
+    app = root.child(actor=(x_segmint_actor or "api")[:200])
     try:
         download = members.csv_download(app, key, version=version, fields=field or [])
     except BaseException:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
@@ -11,9 +11,11 @@ from segmint.api.errors import ERROR_RESPONSES
 from segmint.api.schemas import (
     ConsumerIn,
     ConsumerOut,
+    ConversionOut,
     DefinitionIn,
     DuplicateIn,
     IdsIn,
+    MakeDynamicIn,
     QueryIn,
     QueryOut,
     RunRequestOut,
@@ -31,12 +33,15 @@ from segmint.api.schemas import (
 )
 from segmint.definition.load import parse_document
 from segmint.definition.nodes import SegmentDocument
-from segmint.errors import UserError
+from segmint.errors import NotFoundError, UserError
+from segmint.services import conversion, static
 from segmint.services import segments as svc
-from segmint.services import static
 from segmint.services.context import App
 from segmint.services.refresh import Requested
-from segmint.store import SegmentType
+from segmint.store import Segment, SegmentType
+from segmint.store.store import SortColumn
+
+RevisionChoice = Literal["latest", "live"]
 
 router = APIRouter(prefix="/api/segments", tags=["segments"], responses=ERROR_RESPONSES)
 AppDep = Annotated[App, Depends(get_app)]
@@ -46,16 +51,29 @@ def _document(key: str, body: DefinitionIn) -> SegmentDocument:
     return parse_document({**body.model_dump(), "key": key}, "request body")
 
 
-def _detail(app: App, key: str, response: Response) -> SegmentDetail:
+def _out(app: App, seg: Segment) -> SegmentOut:
+    with app.store.read() as r:
+        return segment_out(seg, r.as_of([seg.key]).get(seg.key))
+
+
+def _detail(
+    app: App, key: str, response: Response, revision: RevisionChoice = "latest"
+) -> SegmentDetail:
     with app.store.read() as r:
         seg = r.require(key)
-        latest = seg.pending_revision or seg.revision
-        definition = r.revision(key, latest)
+        if revision == "live":
+            if seg.live_revision is None:
+                raise NotFoundError(f"{key} is {seg.state.value}: it has no live revision")
+            number = seg.live_revision
+        else:
+            number = seg.pending_revision or seg.revision
+        definition = r.revision(key, number)
     response.headers["ETag"] = etag(seg)
     return SegmentDetail(
-        **segment_out(seg).model_dump(),
-        sentence=svc.sentence(app, seg, latest),
+        **_out(app, seg).model_dump(),
+        sentence=svc.sentence(app, seg, number),
         definition=definition,
+        definition_revision=number,
     )
 
 
@@ -72,7 +90,7 @@ def list_segments(
     tag: Annotated[list[str] | None, Query()] = None,
     type: Annotated[list[str] | None, Query()] = None,
     state: Annotated[list[str] | None, Query()] = None,
-    sort: str = "name",
+    sort: SortColumn = "name",
     desc: bool = False,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -88,10 +106,11 @@ def list_segments(
             sort=sort,
             descending=desc,
         )
-    page = found[start : start + limit]
+        page = found[start : start + limit]
+        as_of = r.as_of([s.key for s in page])
     more = start + limit < len(found)
     return SegmentPage(
-        items=[segment_out(s) for s in page],
+        items=[segment_out(s, as_of.get(s.key)) for s in page],
         next_cursor=encode_cursor(start + limit) if more else None,
     )
 
@@ -114,9 +133,12 @@ def create_segment(
 
 
 @router.get("/{key}", response_model=SegmentDetail)
-def get_segment(key: str, app: AppDep, response: Response) -> SegmentDetail:
-    """A segment with its definition (the pending edit, if any), sentence and ETag."""
-    return _detail(app, key, response)
+def get_segment(
+    key: str, app: AppDep, response: Response, revision: RevisionChoice = "latest"
+) -> SegmentDetail:
+    """A segment with its definition, sentence and ETag: of the latest revision (the pending
+    edit, if any), or with revision=live of the revision a live segment serves."""
+    return _detail(app, key, response, revision)
 
 
 @router.patch("/{key}", response_model=SegmentDetail)
@@ -186,25 +208,51 @@ def save_edit(key: str, app: AppDep) -> RunRequestOut:
 @router.post("/{key}/discard", response_model=SegmentOut)
 def discard_edit(key: str, app: AppDep) -> SegmentOut:
     """Drop a live segment's pending edit."""
-    return segment_out(svc.discard_edit(app, key))
+    return _out(app, svc.discard_edit(app, key))
 
 
 @router.post("/{key}/stop", response_model=SegmentOut)
 def stop(key: str, app: AppDep, confirm: bool = False) -> SegmentOut:
     """Back to draft (confirm=true when a live compound segment uses it)."""
-    return segment_out(svc.stop(app, key, confirm=confirm))
+    return _out(app, svc.stop(app, key, confirm=confirm))
 
 
 @router.post("/{key}/activate", response_model=SegmentOut)
 def activate(key: str, app: AppDep, body: WhenIn | None = None) -> SegmentOut:
     """Activate now, or at `at`."""
-    return segment_out(svc.activate(app, key, at=body.at if body else None))
+    return _out(app, svc.activate(app, key, at=body.at if body else None))
 
 
 @router.post("/{key}/deactivate", response_model=SegmentOut)
 def deactivate(key: str, app: AppDep, body: WhenIn | None = None) -> SegmentOut:
     """Deactivate now, or at `at`."""
-    return segment_out(svc.deactivate(app, key, at=body.at if body else None))
+    return _out(app, svc.deactivate(app, key, at=body.at if body else None))
+
+
+@router.post("/{key}/make-static", response_model=ConversionOut)
+def make_static(key: str, app: AppDep) -> ConversionOut:
+    """Freeze a dynamic or compound segment's current members as hand-picked ones."""
+    seg, frozen = conversion.make_static(app, key)
+    return ConversionOut(segment=_out(app, seg), frozen=frozen, refresh=None)
+
+
+@router.post("/{key}/make-dynamic", response_model=ConversionOut)
+def make_dynamic(key: str, app: AppDep, body: MakeDynamicIn | None = None) -> ConversionOut:
+    """Give a static segment a definition (its last one when the body is left out); a live
+    one is refreshed at once."""
+    definition = None
+    if body is not None:
+        with app.store.read() as r:
+            audience = r.require(key).audience
+        definition = parse_document(
+            {"audience": audience, **body.model_dump()}, "request body"
+        ).definition
+    seg, requested = conversion.make_dynamic(app, key, definition)
+    return ConversionOut(
+        segment=_out(app, seg),
+        frozen=None,
+        refresh=_requested(requested) if requested is not None else None,
+    )
 
 
 @router.get("/{key}/usage", response_model=UsageOut)
@@ -234,28 +282,44 @@ def remove_consumer(key: str, consumer_id: int, app: AppDep) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/{key}/static-members", response_model=StaticOut)
-def static_members(key: str, app: AppDep) -> StaticOut:
-    """A static segment's hand-picked members."""
+def _static_page(app: App, key: str, cursor: str | None, limit: int) -> StaticOut:
+    start = decode_cursor(cursor)
     with app.store.read() as r:
         seg = r.require(key)
         members = r.static_members(key)
     if seg.type is not SegmentType.STATIC:
         raise UserError(f"{key} is {seg.type.value}, not static")
-    return StaticOut(members=members, count=len(members))
+    more = start + limit < len(members)
+    return StaticOut(
+        members=members[start : start + limit],
+        count=len(members),
+        next_cursor=encode_cursor(start + limit) if more else None,
+    )
+
+
+StaticLimit = Annotated[int, Query(ge=1, le=10_000)]
+
+
+@router.get("/{key}/static-members", response_model=StaticOut)
+def static_members(
+    key: str, app: AppDep, cursor: str | None = None, limit: StaticLimit = 1000
+) -> StaticOut:
+    """A static segment's hand-picked members, in key order, paged."""
+    return _static_page(app, key, cursor, limit)
 
 
 @router.post("/{key}/static-members", response_model=StaticOut)
-def add_static(key: str, body: IdsIn, app: AppDep) -> StaticOut:
-    """Add profiles by key (unknown keys: nothing is added)."""
+def add_static(key: str, body: IdsIn, app: AppDep, limit: StaticLimit = 1000) -> StaticOut:
+    """Add profiles by key (unknown keys: nothing is added); answers the first page."""
     static.add(app, key, body.ids)
-    return static_members(key, app)
+    return _static_page(app, key, None, limit)
 
 
 @router.post("/{key}/static-members/remove", response_model=StaticOut)
-def remove_static(key: str, body: IdsIn, app: AppDep) -> StaticOut:
+def remove_static(key: str, body: IdsIn, app: AppDep, limit: StaticLimit = 1000) -> StaticOut:
+    """Remove profiles by key; answers the first page."""
     static.remove(app, key, body.ids)
-    return static_members(key, app)
+    return _static_page(app, key, None, limit)
 
 
 @router.post("/{key}/static-members/query", response_model=QueryOut)

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from segmint.api.deps import get_app
 from segmint.api.errors import ERROR_RESPONSES
@@ -21,14 +21,18 @@ from segmint.api.schemas import (
     ModelOut,
     PlanOut,
     RelationshipOut,
+    ScheduledOut,
     ScheduleIn,
     ScheduleOut,
+    SystemOut,
+    ValueOut,
+    ValuesOut,
 )
 from segmint.catalog import Attribute
 from segmint.definition.operators import COUNT, operators_for
 from segmint.errors import UserError
 from segmint.runs.scheduler import Schedule, read_schedule, write_schedule
-from segmint.services import code
+from segmint.services import code, values
 from segmint.services.context import App
 
 router = APIRouter(prefix="/api", tags=["system"], responses=ERROR_RESPONSES)
@@ -83,6 +87,50 @@ def model(app: AppDep) -> ModelOut:
 def count_operators() -> list[str]:
     """The operators a behavior count or a related-record count takes."""
     return list(COUNT)
+
+
+@router.get("/model/{entity}/attributes/{attribute}/values", response_model=ValuesOut)
+def attribute_values(
+    entity: str,
+    attribute: str,
+    app: AppDep,
+    prefix: Annotated[str, Query(max_length=200)] = "",
+    limit: Annotated[int, Query(ge=1, le=values.MAX_LIMIT)] = 20,
+) -> ValuesOut:
+    """The most frequent values of a text attribute of an entity or interaction that start
+    with `prefix` (any case), with how many rows hold each: value suggestions."""
+    found = values.suggest(app, entity, attribute, prefix=prefix, limit=limit)
+    return ValuesOut(
+        entity=entity,
+        attribute=attribute,
+        prefix=prefix,
+        values=[ValueOut(value=v.value, count=v.count) for v in found],
+    )
+
+
+@router.get("/system", response_model=SystemOut)
+def system(app: AppDep) -> SystemOut:
+    """The active-segment quota (configured limit and what counts against it) and the
+    scheduled activations and deactivations."""
+    with app.store.read() as r:
+        active = r.count_active_live()
+        segs = r.segments(sort="key")
+    return SystemOut(
+        max_active_segments=app.ws.settings.refresh.max_active_segments,
+        active_count=len(active),
+        active_segments=active,
+        scheduled=[
+            ScheduledOut(
+                key=g.key,
+                name=g.name,
+                active=g.active,
+                activate_at=g.activate_at,
+                deactivate_at=g.deactivate_at,
+            )
+            for g in segs
+            if g.activate_at is not None or g.deactivate_at is not None
+        ],
+    )
 
 
 def _schedule_out(found: Schedule | None) -> ScheduleOut:
