@@ -23,6 +23,13 @@ def test_inputs_come_first_and_only_requested_ones_are_waited_for() -> None:
     ]
 
 
+def test_references_only_order_the_plan() -> None:
+    """A dynamic segment referencing another comes after it, to reuse its members, but does
+    not depend on it: it would still be evaluated if that one failed."""
+    steps = plan(["either", "vip", "other"], {}, {}, after={"either": {"vip", "elsewhere"}})
+    assert steps == [Step("vip", (), None), Step("either", (), None), Step("other", (), None)]
+
+
 def test_requested_order_is_kept_where_nothing_depends() -> None:
     keys = ["c", "a", "b"]
     assert [s.segment for s in plan(keys, {}, {})] == keys

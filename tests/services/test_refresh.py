@@ -18,10 +18,12 @@ import pytest
 
 from lifecycle_support import (
     AS_OF,
+    any_of,
     copy_demo,
     current,
     document,
     evaluate,
+    in_segment,
     rows,
     set_refresh,
     stored_versions,
@@ -432,3 +434,64 @@ def test_progress_is_reported_per_task(app: App) -> None:
     )
     assert [(s, d, t) for s, d, t, _ in seen] == [("refresh", 1, 2), ("refresh", 2, 2)]
     assert {d for *_, d in seen} == {"vip-customers", "churn-risk"}
+
+
+# --- work reuse within a run -------------------------------------------------------------
+
+
+def test_a_segment_referencing_another_reuses_its_members_from_the_same_run(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import segmint.engines.duckdb as engine_module
+
+    either = document(
+        any_of(in_segment("vip-customers"), in_segment("churn-risk")), key="vip-or-churn"
+    )
+    segments.create(app, either)
+    segments.go_live(app, "vip-or-churn", refresh_now=False)
+    reused: list[bool] = []
+    real = engine_module._reusable
+
+    def spy(definition: Any, reuse: Any) -> bool:
+        found = real(definition, reuse)
+        reused.append(found)
+        return found
+
+    monkeypatch.setattr(engine_module, "_reusable", spy)
+    requested = request_refresh(app, ["vip-or-churn", "churn-risk", "vip-customers"], as_of=LATER)
+    assert requested.run is not None
+    order = [t.segment for t in requested.run.tasks]
+    # Placed after what it references, but neither waits for nor fails with it.
+    assert order.index("vip-or-churn") > max(
+        order.index("churn-risk"), order.index("vip-customers")
+    )
+    assert {t.segment: t.depends_on for t in requested.run.tasks}["vip-or-churn"] == ()
+    done = run_refresh(app, requested.run)
+    assert done.status is RunStatus.SUCCEEDED
+    assert any(reused)
+    seg = get(app, "vip-or-churn")
+    assert seg.current_version is not None
+    stored = set(app.engine.versions.read("vip-or-churn", "contact", seg.current_version))
+    inline = app.engine.member_keys(app.definition(seg), as_of=LATER, segments=app.resolver())
+    assert stored == inline and stored
+
+
+def test_members_are_not_reused_when_the_referenced_definition_changed_since(app: App) -> None:
+    """A reference evaluates the serving definition; members written from a pending edit's
+    revision in the same run are not what it means, so they are not read."""
+    from segmint.services.refresh import _Executor
+
+    requested = request_refresh(app, ["vip-customers"], as_of=LATER)
+    assert requested.run is not None
+    executor = _Executor(app, requested.run)
+    try:
+        table = app.engine.versions.table("contact")
+        executor.written["vip-customers"] = (table, 99, "{}")  # some other definition
+        assert executor._reuse("vip-customers") is None
+        serving = app.definition(get(app, "vip-customers"))
+        executor.written["vip-customers"] = (table, 99, serving.model_dump_json())
+        assert executor._reuse("vip-customers") == (table, 99)
+        assert executor._reuse("churn-risk") is None  # not written in this run
+    finally:
+        executor.close()
+        run_refresh(app, requested.run)

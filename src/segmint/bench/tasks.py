@@ -56,6 +56,7 @@ class Database:
         self.con = connect(path, read_only=read_only)
         self.engine = DuckDBEngine(self.con, catalog)
         self.as_of = as_of
+        self._written: dict[int, set[str]] = {}  # version -> segments stored under it
         self.con.execute("SET enable_progress_bar = false")
         install_macros(self.con, as_of)
 
@@ -81,6 +82,14 @@ class Database:
     # --- full refresh: one stored version per segment ----------------------------------
 
     def segmint_write(self, seg: WorkloadSegment, version: int, previous: int | None) -> int:
+        """Store a segment as `version`, as a refresh run does: a segment referencing one
+        stored earlier under the same version number (the same run) reads its members."""
+        done = self._written.setdefault(version, set())
+        table = self.engine.versions.table(seg.audience)
+
+        def reuse(key: str) -> tuple[str, int] | None:
+            return (table, version) if key in done else None
+
         written = self.engine.write_version(
             seg.key,
             seg.definition,
@@ -88,7 +97,9 @@ class Database:
             previous=previous,
             as_of=self.as_of,
             segments=resolve_segment,
+            reuse=reuse,
         )
+        done.add(seg.key)
         return written.members
 
     def sql_write(self, seg: WorkloadSegment, version: int) -> None:
@@ -113,6 +124,7 @@ class Database:
         for audience in KEYS:
             self.con.execute(f"DELETE FROM {self.engine.versions.table(audience)}")
             self.con.execute(f"DELETE FROM {SQL_MEMBERS.format(audience=audience)}")
+        self._written.clear()
         self.con.execute("CHECKPOINT")
 
     def check_versions(self, version: int) -> None:

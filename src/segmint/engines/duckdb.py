@@ -286,12 +286,17 @@ class DuckDBEngine:
         segments: SegmentResolver | None = None,
         stored: StoredResolver | None = None,
         incremental: bool = True,
+        reuse: StoredResolver | None = None,
     ) -> Written:
         """Evaluate and store the members as `version` (not yet current: the store says so).
 
         When the previous version came from the same definition and only some profiles can
         have changed since (see `segmint.engines.changes`), only those are re-evaluated and
         the rest are carried over; the result is the same version a full refresh gives.
+
+        `reuse` names referenced segments whose members were just stored at this very as_of
+        from the definition `segments` gives (earlier in the same run): a full evaluation
+        reads those members instead of evaluating the referenced definitions again.
         """
         entity = self.catalog.entities[definition.audience]
         query = self.keys_query(definition, as_of=as_of, segments=segments, stored=stored)
@@ -300,6 +305,9 @@ class DuckDBEngine:
         plan = None
         if incremental and stored is None and previous is not None:
             plan = self._incremental(segment, definition, previous, mark, segments)
+        if plan is None and stored is None and _reusable(definition, reuse):
+            query = self.keys_query(definition, as_of=as_of, segments=segments, stored=reuse)
+            params = query.params(as_of)
         if plan is None:
             sql = query.sql
         else:
@@ -376,6 +384,13 @@ def fingerprint(definition: Definition, segments: SegmentResolver | None) -> str
                 parts.append(f"{ref}={target.model_dump_json()}")
                 stack.append(target)
     return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()
+
+
+def _reusable(definition: Definition, reuse: StoredResolver | None) -> bool:
+    """Whether some segment the definition references has members to reuse."""
+    if reuse is None:
+        return False
+    return any(reuse(key) is not None for _, key in referenced_segments(definition.condition))
 
 
 def _unique(items: Sequence[str]) -> list[str]:

@@ -26,11 +26,17 @@ def plan(
     requested: Sequence[str],
     inputs: Mapping[str, set[str]],
     revisions: Mapping[str, int | None],
+    after: Mapping[str, set[str]] | None = None,
 ) -> list[Step]:
-    """Order the requested segments so every task comes after the inputs it depends on."""
+    """Order the requested segments so every task comes after the inputs it depends on.
+
+    `after` only orders: a dynamic segment referencing another is placed after it (so it
+    can reuse the members just written) but does not wait for it or fail with it.
+    """
     wanted = list(dict.fromkeys(requested))
     chosen = set(wanted)
     deps = {key: sorted(inputs.get(key, set()) & chosen) for key in wanted}
+    soft = {key: sorted((after or {}).get(key, set()) & chosen) for key in wanted}
     ordered: list[Step] = []
     done: set[str] = set()
     visiting: set[str] = set()
@@ -41,7 +47,7 @@ def plan(
         if key in visiting:
             raise InternalError(f"segment references form a cycle through {key!r}")
         visiting.add(key)
-        for dep in deps[key]:
+        for dep in [*deps[key], *soft[key]]:
             visit(dep)
         visiting.discard(key)
         done.add(key)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from segmint.definition.check import referenced_segments
+from segmint.definition.nodes import Definition
 from segmint.engines.duckdb import DuckDBEngine
 from segmint.errors import UserError
 from segmint.progress import Progress, silent
@@ -39,6 +40,13 @@ class Requested:
 def compound_inputs(app: App, segment: Segment) -> set[str]:
     """The segments a compound segment combines."""
     if segment.type is not SegmentType.COMPOUND:
+        return set()
+    return {key for _, key in referenced_segments(app.definition(segment).condition)}
+
+
+def referenced_inputs(app: App, segment: Segment) -> set[str]:
+    """The segments a dynamic segment's definition references (evaluated, or reused)."""
+    if segment.type is not SegmentType.DYNAMIC:
         return set()
     return {key for _, key in referenced_segments(app.definition(segment).condition)}
 
@@ -79,13 +87,14 @@ def request_refresh(
             f"external segments are refreshed by their own system: {', '.join(external)}"
         )
     inputs = {s.key: compound_inputs(app, s) for s in chosen}
+    references = {s.key: referenced_inputs(app, s) for s in chosen}
     revisions = {s.key: s.serving_revision for s in chosen}
     with app.store.write(app.actor) as w:
         busy = w.active_tasks([s.key for s in chosen])
         wanted = [s.key for s in chosen if s.key not in busy]
         if not wanted:
             return Requested(None, busy)
-        steps = plan(wanted, inputs, revisions)
+        steps = plan(wanted, inputs, revisions, after=references)
         run = w.create_run(
             kind=kind,
             plan=[(st.segment, st.depends_on, st.revision) for st in steps],
@@ -101,9 +110,12 @@ class _Executor:
     def __init__(self, app: App, run: Run) -> None:
         self.app = app
         self.kind = run.kind
-        self.as_of = run.as_of
+        # One instant for the whole run: every segment is evaluated as of the same moment,
+        # so a segment referencing another refreshed earlier in the run can read its members.
+        self.as_of = run.as_of or now()
         self.resolver = app.resolver()
         self.stored = app.stored_members()
+        self.written: dict[str, tuple[str, int, str]] = {}  # key -> (table, version, definition)
         self.local = threading.local()
         self.forks: list[DuckDBEngine] = []
         self.lock = threading.Lock()
@@ -141,7 +153,7 @@ class _Executor:
         with app.store.read() as r:
             seg = r.require(task.segment)
             version = r.next_version(seg.key)
-        as_of = self.as_of or now()
+        as_of = self.as_of
         engine = self.engine()
         try:
             if seg.type is SegmentType.STATIC:
@@ -162,12 +174,34 @@ class _Executor:
                     as_of=as_of,
                     segments=self.resolver,
                     stored=self.stored if seg.type is SegmentType.COMPOUND else None,
+                    reuse=self._reuse,
                 )
+                if seg.type is SegmentType.DYNAMIC:
+                    self._remember(seg, definition, version)
         except Exception as exc:
             if "interrupt" in str(exc).lower():
                 raise TaskCancelledError from exc
             raise
         return Outcome(version, as_of, written.members, written.entered, written.exited)
+
+    def _remember(self, seg: Segment, definition: Definition, version: int) -> None:
+        """Note a dynamic segment's members written in this run, for segments referencing it."""
+        table = self.app.engine.versions.table(seg.audience)
+        with self.lock:
+            self.written[seg.key] = (table, version, definition.model_dump_json())
+
+    def _reuse(self, key: str) -> tuple[str, int] | None:
+        """A referenced segment's members from earlier in this run, when they came from the
+        very definition a reference to it evaluates (same as_of: the run's)."""
+        with self.lock:
+            found = self.written.get(key)
+        if found is None:
+            return None
+        table, version, used = found
+        current = self.resolver(key)
+        if current is None or current.model_dump_json() != used:
+            return None
+        return table, version
 
     def _check_inputs(self, seg: Segment) -> None:
         """A compound segment is never computed from inputs that are not usable."""
