@@ -9,7 +9,7 @@ from typing import Any
 
 from lifecycle_support import all_keys, current
 from segmint.definition.nodes import SegmentDocument
-from segmint.services import segments, static
+from segmint.services import export_runs, segments, static
 from segmint.services.context import App
 from segmint.services.refresh import refresh
 from segmint.store import SegmentType
@@ -59,7 +59,8 @@ def make_static(app: App, key: str, members: Sequence[str]) -> None:
 
 
 def set_members(app: App, key: str, members: Sequence[str]) -> None:
-    """Change a static segment to exactly `members` and refresh it (exports follow)."""
+    """Change a static segment to exactly `members`, refresh it, and deliver the exports the
+    refresh queued (as the server's exporter would)."""
     with app.store.read() as r:
         have = set(r.static_members(key))
     wanted = set(members)
@@ -68,3 +69,4 @@ def set_members(app: App, key: str, members: Sequence[str]) -> None:
     if wanted - have:
         static.add(app, key, sorted(wanted - have))
     refresh(app, [key])
+    export_runs.deliver_queued(app)

@@ -110,7 +110,7 @@ def test_destinations_and_exports_from_the_command_line(
     assert ok("export", "remove", "crm", *w) == {"removed": "crm"}
     assert ok("destination", "remove", "hook", *w) == {"removed": "hook"}
     assert fails("export", "show", "crm", *w)["code"] == "not_found"
-    assert fails("export", "run", *w)["message"] == "name an export, or use --all"
+    assert fails("export", "run", *w)["message"] == "name an export, or use --all or --queued"
     assert fails("mirror", "show", "vip-customers", *w)["message"] == (
         "vip-customers is dynamic, not an external segment"
     )

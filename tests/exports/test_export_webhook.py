@@ -162,6 +162,8 @@ def test_a_profile_deleted_from_the_data_is_still_removed(source: Path, receiver
             f"DELETE FROM {q(entity.table)} WHERE {q(entity.key)} = ?", [keys[0]]
         )
         refresh(app, ["wh"])  # the profile is gone: it leaves the segment, and the receiver
+        assert receiver.members["wh"] == set(keys)  # only queued by the refresh
+        assert [r.trigger for r in export_runs.deliver_queued(app)] == ["refresh"]
         assert receiver.members["wh"] == set(keys[1:]) == current(app, "wh")
         removed = receiver.requests[-1].body["data"]["removed"]
         assert removed == [{"id": keys[0]}]

@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 
 from segmint import __version__
 from segmint.api import errors
+from segmint.api.exporter import Exporter
 from segmint.api.routes import data, evaluate, members, runs, segments, system
 from segmint.api.routes import exports as export_routes
 from segmint.runs.status import RunStatus
@@ -33,8 +34,9 @@ log = logging.getLogger("segmint.api")
 class Runner:
     """Executes queued runs one after another on a background thread."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, exporter: Exporter | None = None) -> None:
         self.app = app
+        self.exporter = exporter  # woken after a refresh: it delivers the exports it queued
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="segmint-runner")
 
     def submit(self, run_id: int) -> None:
@@ -53,6 +55,8 @@ class Runner:
             log.exception("run %s failed to execute", run_id)
         finally:
             child.close()
+            if self.exporter is not None:
+                self.exporter.wake()
 
     def recover(self) -> None:
         """Pick up runs left queued (the server stopped before running them)."""
@@ -87,7 +91,10 @@ def create_app(root: Path, *, scheduler: bool = False, actor: str = "api") -> Fa
         opened = App.open(root, actor=actor)
         opened.engine  # noqa: B018 - take the DuckDB lock now, fail fast if it is held
         api.state.segmint = opened
-        api.state.runner = Runner(opened)
+        # Exports after refreshes are queued, delivered here; interrupted ones resume first.
+        api.state.exporter = Exporter(opened)
+        api.state.exporter.start()
+        api.state.runner = Runner(opened, api.state.exporter)
         api.state.runner.recover()
         stop = threading.Event()
         if scheduler:
@@ -99,6 +106,7 @@ def create_app(root: Path, *, scheduler: bool = False, actor: str = "api") -> Fa
         finally:
             stop.set()
             api.state.runner.close()
+            api.state.exporter.close()
             opened.close()
 
     api = FastAPI(

@@ -441,6 +441,14 @@ def _print_run(run: dict[str, Any]) -> None:
 def export_run(
     key: Annotated[str | None, typer.Argument(help="The export's key (or --all).")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Export all now: every export.")] = False,
+    queued: Annotated[
+        bool,
+        typer.Option(
+            "--queued",
+            help="Deliver the runs queued by refreshes and resume interrupted deliveries "
+            "(what `segmint serve` does in the background).",
+        ),
+    ] = False,
     segments: Annotated[
         str | None, typer.Option("--segments", "-s", help="Only these (comma-separated).")
     ] = None,
@@ -450,14 +458,18 @@ def export_run(
     workspace: WorkspaceOpt = Path(),
     as_json: JsonOpt = False,
 ) -> None:
-    """Run an export now (or every export with --all); unfinished work is resumed first.
-    Exits 1 when a run failed."""
+    """Run an export now (or every export with --all, or the queued runs with --queued);
+    unfinished work is resumed first. Exits 1 when a run failed."""
     from segmint.services import export_runs, exports
 
-    if (key is None) == (not all_):
-        raise UserError("name an export, or use --all")
+    if [key is not None, all_, queued].count(True) != 1:
+        raise UserError("name an export, or use --all or --queued")
+    if queued and (segments or snapshot):
+        raise UserError("--queued runs what was queued: no --segments or --snapshot")
     with opened(workspace) as app, progress_bars(not as_json) as bars:
-        if all_:
+        if queued:
+            runs = export_runs.deliver_queued(app, progress=bars)
+        elif all_:
             runs = export_runs.run_all(app, snapshot=snapshot, progress=bars)
         else:
             assert key is not None  # noqa: S101 - checked above
@@ -467,8 +479,10 @@ def export_run(
             ]
     shown = [exports.run_json(r) for r in runs]
     if as_json:
-        emit_json(shown if all_ else shown[0])
+        emit_json(shown if all_ or queued else shown[0])
     else:
+        if queued and not shown:
+            say("No export runs were queued")
         for run in shown:
             _print_run(run)
     if any(r.status == "failed" for r in runs):

@@ -101,9 +101,20 @@ def refresh_command(
         bool, typer.Option("--all", help="Refresh every live segment (not external ones).")
     ] = False,
     as_of: AsOfOpt = None,
+    export: Annotated[
+        bool,
+        typer.Option(
+            "--export",
+            help="Also deliver the exports the refresh queued before returning (without it "
+            "`segmint serve` or `segmint export run --queued` delivers them).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Refresh segments now: evaluate them and store their members as a new version."""
+    """Refresh segments now: evaluate them and store their members as a new version. Exports
+    receiving them are queued, not delivered, unless --export is given."""
+    from segmint.services import export_runs
+    from segmint.services import exports as export_service
     from segmint.services.refresh import refresh
 
     if keys and all_:
@@ -111,10 +122,26 @@ def refresh_command(
     moment = parse_when(as_of, "--as-of") if as_of is not None else None
     with opened(workspace) as app, progress_bars(not as_json) as bars:
         requested = refresh(app, keys or (), all_segments=all_, as_of=moment, progress=bars)
+        waiting = export_runs.queued_exports(app)
+        delivered = export_runs.deliver_queued(app, progress=bars) if export else []
     if as_json:
-        emit_json(requested_json(requested))
+        shown = requested_json(requested)
+        emit_json(
+            {**shown, "exports": [export_service.run_json(r) for r in delivered]}
+            if export
+            else {**shown, "exports_queued": waiting}
+        )
     else:
         print_requested(requested)
+        for done in delivered:
+            say(f"Export {done.export}: run {done.id} {done.status}, {done.rows} rows")
+        if waiting and not export:
+            say(
+                f"Exports queued: {', '.join(waiting)} (`segmint serve` delivers them, or "
+                "`segmint export run --queued`)"
+            )
+    if any(r.status == "failed" for r in delivered):
+        raise typer.Exit(1)
     run = requested.run
     if run is not None and run.status is not RunStatus.SUCCEEDED:
         if not as_json:

@@ -1,4 +1,4 @@
-"""Running exports: after each successful refresh, and on demand ("export all now").
+"""Running exports: queued after each successful refresh, and on demand ("export all now").
 
 A run is requested (queued), then claimed by one process at a time per export under a lease
 that a heartbeat extends. It first resumes the export's unfinished deliveries (at their
@@ -7,6 +7,9 @@ since what the destination holds, plans a delivery pinned to the current version
 delivers it. A run whose process dies is marked failed when its lease expires (or at once
 when its process is gone from this machine); the next run resumes its work. Every run
 records rows, batches, rejects, errors, duration and a line per segment.
+
+Runs queued by a refresh, and runs that resume deliveries interrupted by a stop, are
+executed by the server's exporter (`api/exporter.py`) or by `segmint export run --queued`.
 """
 
 from __future__ import annotations
@@ -177,7 +180,9 @@ def drain(
 
 
 def after_refresh(app: App, run: Run) -> list[ExportRunRecord]:
-    """Export the segments a refresh run refreshed, to every export receiving them."""
+    """Queue a run of every export receiving a segment the refresh run refreshed. Nothing is
+    delivered here (an unreachable destination must not hold up the refresh): the server's
+    exporter (`segmint serve`) delivers queued runs, or `segmint export run --queued`."""
     refreshed = [t.segment for t in run.tasks if t.status is TaskStatus.SUCCEEDED]
     if not refreshed:
         return []
@@ -187,12 +192,60 @@ def after_refresh(app: App, run: Run) -> list[ExportRunRecord]:
     except Exception:
         log.exception("could not find the exports of refresh run %s", run.id)
         return []
-    done = []
+    queued = []
     for key, segments in by_export.items():
         try:
-            done.append(run_export(app, key, segments=segments, trigger="refresh"))
+            queued.append(request_run(app, key, segments=segments, trigger="refresh"))
         except Exception:
-            log.exception("export %s after refresh run %s failed", key, run.id)
+            log.exception("could not queue export %s after refresh run %s", key, run.id)
+    return queued
+
+
+def resume_interrupted(app: App) -> list[ExportRunRecord]:
+    """Queue a run for every export with a delivery left unfinished (a crash, a kill, a stop
+    mid-delivery) and no run queued to finish it; the run resumes at the first undelivered
+    batch, never sending a delivered one again."""
+    reap(app)
+    found = []
+    with app.store.write("exporter") as w:
+        ew = ExportWriter(w)
+        for export in ew.exports():
+            open_ = ew.open_deliveries(export.key)
+            if not open_ or ew.oldest_queued(export.key) is not None:
+                continue
+            if ew.runs(export.key, status=["running"], limit=1):
+                continue  # its exporter is alive: it resumes them itself
+            segments = sorted({d.segment for d in open_} & set(export.segments))
+            found.append(
+                ew.create_run(
+                    export.key,
+                    trigger="resume",
+                    segments=segments,
+                    snapshot=False,
+                )
+            )
+    return found
+
+
+def queued_exports(app: App) -> list[str]:
+    """The exports with runs waiting to be executed, in order of their oldest run."""
+    with app.store.read() as r:
+        runs = ExportReader(r).runs(status=["queued"], limit=10_000)
+    return list(dict.fromkeys(run.export for run in sorted(runs, key=lambda x: x.id)))
+
+
+def deliver_queued(
+    app: App,
+    *,
+    progress: Progress = silent,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[ExportRunRecord]:
+    """Resume interrupted deliveries and execute every queued export run (what the server's
+    exporter does; `segmint export run --queued` when no server runs)."""
+    resume_interrupted(app)
+    done: list[ExportRunRecord] = []
+    for key in queued_exports(app):
+        done.extend(drain(app, key, progress=progress, sleep=sleep))
     return done
 
 

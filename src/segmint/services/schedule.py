@@ -11,6 +11,7 @@ from segmint.progress import Progress, silent
 from segmint.runs.scheduler import Loop, leadership, read_schedule, schedule_key
 from segmint.runs.worker import reap_expired
 from segmint.services.context import App
+from segmint.services.export_runs import deliver_queued
 from segmint.services.refresh import request_refresh, run_refresh
 from segmint.services.segments import apply_activation_schedule
 
@@ -60,6 +61,12 @@ def run_scheduler(
             raise UserError("another scheduler is already running for this workspace")
         if once:
             reports.append(tick(app, progress=progress))
+            deliver_queued(app, progress=progress)
             return reports
-        Loop(lambda now: reports.append(tick(app, now)), seconds).run()
+
+        def step(now: dt.datetime) -> None:
+            reports.append(tick(app, now))
+            deliver_queued(app)  # the exports its refreshes queued (no server delivers here)
+
+        Loop(step, seconds).run()
     return reports

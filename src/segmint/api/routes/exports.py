@@ -2,8 +2,8 @@
 shown back); create, change, run and follow exports; a segment's exports. Includes the
 mirror routes (`routes/mirror.py`).
 
-Runs are executed on the server's background runner unless `wait` is true, in which case
-the answer is the finished run.
+Runs are executed by the server's background exporter (`api/exporter.py`) unless `wait` is
+true, in which case the answer is the finished run.
 """
 
 from __future__ import annotations
@@ -411,20 +411,9 @@ def _start(
         return _run_out(export_runs.run_export(app, key, segments=segments, snapshot=snapshot))
     export_runs.reap(app)
     queued = export_runs.request_run(app, key, segments=segments, snapshot=snapshot)
-    runner = getattr(request.app.state, "runner", None)
-    root: App = request.app.state.segmint
-
-    def work() -> None:
-        child = root.child("exporter")
-        try:
-            export_runs.drain(child, key)
-        except Exception:
-            log.exception("export %s failed to run", key)
-        finally:
-            child.close()
-
-    if runner is not None:
-        runner.pool.submit(work)
+    exporter = getattr(request.app.state, "exporter", None)
+    if exporter is not None:
+        exporter.wake()  # the server's exporter runs it in the background
     else:
-        work()
+        export_runs.drain(app, key)
     return _run_out(queued)
