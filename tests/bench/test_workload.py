@@ -12,33 +12,25 @@ from typing import Any
 import pytest
 
 from segmint.bench import baseline_pandas
-from segmint.bench.cache import CachedData, prepare
+from segmint.bench.cache import CachedData
 from segmint.bench.tasks import Database
 from segmint.bench.workload import BY_KEY, WORKLOAD, expand, features, handwritten_sql, resolve
 from segmint.catalog import AttrType, Catalog
 from segmint.definition import nodes as n
 from segmint.definition.check import check_definition
 from segmint.demo import DEMO_AS_OF
-from segmint.engines.duckdb import connect
-from segmint.workspace import open_workspace
 
-CONTACTS = 2_000
-SEED = 7
 KEYS = [s.key for s in WORKLOAD]
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> CachedData:
-    return prepare(tmp_path_factory.mktemp("bench"), contacts=CONTACTS, seed=SEED)
+def data(small: CachedData) -> CachedData:
+    return small
 
 
 @pytest.fixture(scope="module")
-def catalog(data: CachedData) -> Catalog:
-    con = connect(data.database, read_only=True)
-    try:
-        return open_workspace(data.root).catalog(con)
-    finally:
-        con.close()
+def catalog(small_catalog: Catalog) -> Catalog:
+    return small_catalog
 
 
 @pytest.fixture(scope="module")

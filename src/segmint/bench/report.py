@@ -7,12 +7,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from segmint.bench.targets import incremental_detail, targets_table
+from segmint.bench.units import GIB, MIB, NONE, TIMES, mark
+from segmint.bench.units import memory as _mem
+from segmint.bench.units import number as _n
+from segmint.bench.units import seconds as _s
+from segmint.bench.units import times as _x
 from segmint.errors import UserError
 
-TIMES = "\u00d7"  # the multiplication sign of ratios
-NONE = "\u2013"  # an en dash for a figure that is not there
-GIB = 1024**3
-MIB = 1024**2
+__all__ = ["GIB", "MIB", "NONE", "TIMES", "headline", "markdown", "write_report"]
 
 
 def stem(result: dict[str, Any]) -> str:
@@ -38,29 +41,9 @@ def write_report(result: dict[str, Any], out: Path, *, chart: bool = True) -> li
 # --- formatting -------------------------------------------------------------------------
 
 
-def _s(seconds: float | None) -> str:
-    if seconds is None:
-        return NONE
-    if seconds < 1:
-        return f"{seconds * 1000:.1f} ms"
-    return f"{seconds:.2f} s"
-
-
-def _x(value: float | None) -> str:
-    return NONE if value is None else f"{value:.2f}{TIMES}"
-
-
-def _mem(value: int | None) -> str:
-    if not value:
-        return NONE
-    return f"{value / GIB:.2f} GiB" if value >= GIB else f"{value / MIB:.0f} MiB"
-
-
-def _n(value: int) -> str:
-    return f"{value:,}"
-
-
-def _timing(t: dict[str, Any]) -> str:
+def _timing(t: dict[str, Any] | None) -> str:
+    if t is None:
+        return "not run"
     return f"{_s(t['median'])} (min {_s(t['min'])})"
 
 
@@ -105,8 +88,8 @@ def markdown(result: dict[str, Any], chart: str | None) -> str:
             f"{settings['as_of']}; data seed {settings['seed']}. Each figure is over "
             f"{settings['repeats']} measured runs after a warm-up ({settings['count_repeats']} "
             "for counts and previews). Every segment returned **identical members** from "
-            "Segmint, the hand-written SQL and pandas, and both refreshes stored identical "
-            "versions."
+            "Segmint, the hand-written SQL and pandas (where it ran), and both refreshes "
+            "stored identical versions."
         ),
         "",
         (
@@ -202,14 +185,19 @@ def markdown(result: dict[str, Any], chart: str | None) -> str:
             lambda s: (
                 f"{_mem(s['peak_memory']['segmint']['peak_rss_bytes'])} / "
                 f"{_mem(s['peak_memory']['handwritten_sql']['peak_rss_bytes'])} / "
-                f"{_mem(s['peak_memory']['pandas']['peak_rss_bytes'])}"
+                f"{_mem(s['peak_memory'].get('pandas', {}).get('peak_rss_bytes'))}"
             ),
         )
-    row("incremental refresh", lambda s: s["incremental_refresh"]["status"])
-    lines += ["", f"Incremental refresh: {scales[0]['incremental_refresh']['reason']}", ""]
+    lines += [""]
+    if any(not s.get("pandas_measured", True) for s in scales):
+        skipped = ", ".join(f"{s['contacts']:,}" for s in scales if not s["pandas_measured"])
+        lines += [f"pandas was not run at {skipped} contacts (`--no-pandas-above`).", ""]
+    lines += targets_table(scales)
     if len(scales) > 1:
         lines += _growth(scales)
     lines += _per_segment(scales[-1])
+    if "incremental_refresh" in scales[-1]:
+        lines += incremental_detail(scales[-1])
     if chart:
         lines += ["", f"![Benchmark chart]({chart})", ""]
     return "\n".join(lines).rstrip() + "\n"
@@ -220,38 +208,52 @@ def _growth(scales: list[dict[str, Any]]) -> list[str]:
     lines = [
         "## Growth",
         "",
-        f"Median times, and their growth relative to {first['contacts']:,} contacts.",
+        (
+            f"Median times, and their growth relative to {first['contacts']:,} contacts. "
+            "The last column divides the growth of Segmint's full refresh by the growth of "
+            f"the interactions: at most 1.00{TIMES} means time grows at most linearly."
+        ),
         "",
         (
             "| contacts | interactions | refresh Segmint | refresh SQL | refresh pandas "
-            "| count Segmint (median segment) | export rows/s (Segmint) |"
+            "| count Segmint (median segment) | export rows/s (Segmint) "
+            "| refresh growth ÷ data growth |"
         ),
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for s in scales:
 
         def grown(path: tuple[str, ...], s: dict[str, Any] = s) -> str:
             now, then = _dig(s, path), _dig(first, path)
+            if now is None:
+                return NONE
             return f"{_s(now)} ({now / then:.1f}{TIMES})" if then else _s(now)
 
         export = (
             f"{s['csv_export']['segmint']['rows_per_second']:,.0f}" if "csv_export" in s else NONE
         )
+        refresh = ("full_refresh", "segmint", "median")
+        linear = (_dig(s, refresh) or 0) / (_dig(first, refresh) or 1)
+        linear /= s["interactions"] / first["interactions"]
+        verdict = f"{linear:.2f}{TIMES}" + (mark(linear <= 1.0) if s is not first else "")
         lines.append(
             f"| {s['contacts']:,} | {s['interactions']:,} "
-            f"| {grown(('full_refresh', 'segmint', 'median'))} "
+            f"| {grown(refresh)} "
             f"| {grown(('full_refresh', 'handwritten_sql', 'median'))} "
             f"| {grown(('full_refresh', 'pandas', 'median'))} "
-            f"| {grown(('draft_count', 'summary', 'segmint_median_of_medians'))} | {export} |"
+            f"| {grown(('draft_count', 'summary', 'segmint_median_of_medians'))} | {export} "
+            f"| {verdict} |"
         )
     return [*lines, ""]
 
 
-def _dig(data: dict[str, Any], path: tuple[str, ...]) -> float:
+def _dig(data: dict[str, Any], path: tuple[str, ...]) -> float | None:
     found: Any = data
     for part in path:
+        if found is None:
+            return None
         found = found[part]
-    return float(found)
+    return None if found is None else float(found)
 
 
 def _per_segment(scale: dict[str, Any]) -> list[str]:
@@ -276,7 +278,7 @@ def _per_segment(scale: dict[str, Any]) -> list[str]:
         r, c = refresh[key], count[key]
         lines.append(
             f"| {key} | {members:,} | {_s(r['segmint'])} | {_s(r['handwritten_sql'])} "
-            f"| {_x(r['segmint'] / r['handwritten_sql'])} | {_s(r['pandas'])} "
+            f"| {_x(r['segmint'] / r['handwritten_sql'])} | {_s(r.get('pandas'))} "
             f"| {_s(c['segmint']['median'])} ({_s(c['segmint']['p95'])}) "
             f"| {_s(c['handwritten_sql']['median'])} | {_x(c['ratio'])} "
             f"| {_x(preview[key]['ratio'])} |"
@@ -305,24 +307,8 @@ def draw_chart(result: dict[str, Any], path: Path) -> None:
         1, 3, figsize=(19, 8), gridspec_kw={"width_ratios": [1, 1.4, 1.4]}
     )
 
-    labels = [f"{s['contacts']:,}" for s in scales]
+    _refresh_by_scale(ax1, scales, colours)
     width = 0.27
-    series = {
-        "Segmint": [s["full_refresh"]["segmint"]["median"] for s in scales],
-        "hand-written SQL": [s["full_refresh"]["handwritten_sql"]["median"] for s in scales],
-        "pandas": [s["full_refresh"]["pandas"]["median"] for s in scales],
-    }
-    for i, (name, values) in enumerate(series.items()):
-        xs = [j + (i - 1) * width for j in range(len(scales))]
-        bars = ax1.bar(xs, values, width, label=name, color=colours[name])
-        ax1.bar_label(bars, labels=[_s(v) for v in values], fontsize=7, rotation=90, padding=2)
-    ax1.set_xticks(range(len(scales)), labels)
-    ax1.set_xlabel("contacts")
-    if len(scales) > 1:
-        ax1.set_yscale("log")
-    ax1.set_ylabel("seconds (median" + (", log scale)" if len(scales) > 1 else ")"))
-    ax1.set_title("Full refresh of 20 segments")
-    ax1.legend(fontsize=8)
 
     keys = list(last["members"])
     ys = range(len(keys))
@@ -347,6 +333,8 @@ def draw_chart(result: dict[str, Any], path: Path) -> None:
     for i, (name, field) in enumerate(
         (("Segmint", "segmint"), ("hand-written SQL", "handwritten_sql"), ("pandas", "pandas"))
     ):
+        if any(field not in refresh[k] for k in keys):
+            continue  # pandas was not run at this scale
         values = [refresh[k][field] * 1000 for k in keys]
         ax3.barh([y + (i - 1) * width for y in ys], values, width, label=name, color=colours[name])
     ax3.set_yticks(list(ys), keys, fontsize=8)
@@ -368,3 +356,32 @@ def draw_chart(result: dict[str, Any], path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _refresh_by_scale(ax: Any, scales: list[dict[str, Any]], colours: dict[str, str]) -> None:
+    """The first panel: the full refresh's median at each scale, three ways (pandas only
+    where it ran)."""
+    labels = [f"{s['contacts']:,}" for s in scales]
+    width = 0.27
+    series = {
+        name: [(j, (s["full_refresh"][field] or {}).get("median")) for j, s in enumerate(scales)]
+        for name, field in (
+            ("Segmint", "segmint"),
+            ("hand-written SQL", "handwritten_sql"),
+            ("pandas", "pandas"),
+        )
+    }
+    for i, (name, points) in enumerate(series.items()):
+        xs = [j + (i - 1) * width for j, v in points if v is not None]
+        values = [v for _, v in points if v is not None]
+        if not values:
+            continue
+        bars = ax.bar(xs, values, width, label=name, color=colours[name])
+        ax.bar_label(bars, labels=[_s(v) for v in values], fontsize=7, rotation=90, padding=2)
+    ax.set_xticks(range(len(scales)), labels)
+    ax.set_xlabel("contacts")
+    if len(scales) > 1:
+        ax.set_yscale("log")
+    ax.set_ylabel("seconds (median" + (", log scale)" if len(scales) > 1 else ")"))
+    ax.set_title("Full refresh of 20 segments")
+    ax.legend(fontsize=8)

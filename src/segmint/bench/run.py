@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Final
 
-from segmint.bench import baseline_pandas
+from segmint.bench import api_count, baseline_pandas, incremental, ingest_speed, live
 from segmint.bench.cache import CachedData, prepare
 from segmint.bench.measure import Timing, interleaved, ratio, run_child, timed
 from segmint.bench.tasks import EXPORT_FIELDS, PREVIEW_FIELDS, PREVIEW_LIMIT, Database
@@ -26,14 +26,8 @@ from segmint.progress import Progress, silent
 
 SCHEMA: Final = 1
 SCRATCH: Final = "bench-scratch.duckdb"
-NOT_MEASURED: Final = {
-    "status": "not measured",
-    "reason": (
-        "Incremental refresh exists (docs/segments.md, proven equal to a full refresh by a "
-        "property test) but the benchmark does not measure it yet; this place is filled "
-        "when it does."
-    ),
-}
+INCREMENTAL_SCRATCH: Final = "bench-incremental.duckdb"
+PANDAS: Final = "pandas"
 
 
 def _demo_as_of() -> dt.datetime:
@@ -51,7 +45,13 @@ class BenchOptions:
     seed: int = 7
     cache: Path = Path("benchmarks/.cache")
     as_of: dt.datetime = field(default_factory=_demo_as_of)
-    subprocesses: bool = True  # peak-memory measurements in child processes
+    subprocesses: bool = True  # peak memory, exports and the HTTP API in child processes
+    pandas_up_to: int | None = None  # skip pandas above this many contacts (None: never)
+    workspace_figures: bool = True  # incremental, compound, single event, API, ingest
+
+    def with_pandas(self, contacts: int) -> bool:
+        """Whether pandas runs at this scale (it needs about 4 GiB at a million contacts)."""
+        return self.pandas_up_to is None or contacts <= self.pandas_up_to
 
     @property
     def count_repeats(self) -> int:
@@ -84,6 +84,7 @@ def run_bench(options: BenchOptions, progress: Progress = silent) -> dict[str, A
             "warmup_runs": 1,
             "seed": options.seed,
             "as_of": options.as_of.isoformat(),
+            "pandas_up_to": options.pandas_up_to,
         },
         "workload": [
             {
@@ -160,14 +161,19 @@ def _run_scale(contacts: int, options: BenchOptions, progress: Progress) -> dict
         "rows": data.rows,
         "interactions": data.interactions,
         "data": {"built": data.built, "build_seconds": data.build_seconds},
+        "pandas_measured": options.with_pandas(contacts),
     }
     try:
         db = Database(scratch, catalog, options.as_of)
         try:
-            frames, load = _load_frames(data, options, progress, label)
+            frames, load = (
+                _load_frames(data, options, progress, label)
+                if result["pandas_measured"]
+                else (None, None)
+            )
             result["members"] = _check(db, frames, options.as_of, progress, label)
             result["full_refresh"] = _full_refresh(db, frames, options, progress, label)
-            result["full_refresh"]["pandas_load"] = load.to_json()
+            result["full_refresh"]["pandas_load"] = load.to_json() if load else None
             del frames
             gc.collect()
             result["draft_count"] = _per_segment(
@@ -184,12 +190,70 @@ def _run_scale(contacts: int, options: BenchOptions, progress: Progress) -> dict
             result["csv_export"] = _export(data, scratch, biggest, options, progress, label)
             result["csv_export"]["members"] = result["members"][biggest.key]
             result["csv_export"]["sql"] = export_sql
-            result["peak_memory"] = _memory_of_refresh(data, scratch, options, progress, label)
-        result["incremental_refresh"] = dict(NOT_MEASURED)
+            result["peak_memory"] = _memory_of_refresh(
+                data, scratch, options, progress, label, with_pandas=result["pandas_measured"]
+            )
     finally:
         _drop(scratch)
+    if options.workspace_figures:
+        result.update(
+            _workspace_figures(data, catalog, result["members"], options, progress, label)
+        )
     result["load_average"] = {"start": load_start, "end": _load()}
     return result
+
+
+def _workspace_figures(
+    data: CachedData,
+    catalog: Any,
+    members: dict[str, int],
+    options: BenchOptions,
+    progress: Progress,
+    label: str,
+) -> dict[str, Any]:
+    """Incremental refresh, compound segments, the count through the HTTP API, a single new
+    interaction end to end and ingest speed: each on its own copy of the pristine data."""
+    found: dict[str, Any] = {
+        "incremental_refresh": incremental.measure_all(
+            data.database,
+            data.root / INCREMENTAL_SCRATCH,
+            catalog,
+            options.as_of,
+            repeats=options.repeats,
+            progress=progress,
+            label=label,
+        )
+    }
+    folder = live.build(data.root, data.database, progress, label)
+    try:
+        found["compound"] = live.measure_compounds(
+            folder, members, repeats=options.count_repeats, progress=progress, label=label
+        )
+        if options.subprocesses:
+            found["api_count"] = api_count.measure(
+                folder,
+                options.as_of,
+                members,
+                repeats=options.count_repeats,
+                progress=progress,
+                label=label,
+            )
+        found["single_event"] = live.measure_single_event(
+            folder, repeats=options.repeats, progress=progress, label=label
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    from segmint.workspace import open_workspace
+
+    found["ingest"] = ingest_speed.measure(
+        data.root,
+        open_workspace(data.root).model,
+        data.rows,
+        repeats=min(options.repeats, 3),
+        progress=progress,
+        label=label,
+    )
+    return found
 
 
 def _drop(database: Path) -> None:
@@ -215,17 +279,23 @@ def _load_frames(
 
 
 def _check(
-    db: Database, frames: dict[str, Any], as_of: dt.datetime, progress: Progress, label: str
+    db: Database,
+    frames: dict[str, Any] | None,
+    as_of: dt.datetime,
+    progress: Progress,
+    label: str,
 ) -> dict[str, int]:
-    """Every segment's members, identical from Segmint, the hand-written SQL and pandas."""
+    """Every segment's members, identical from Segmint, the hand-written SQL and pandas
+    (when `frames` are loaded)."""
     step = f"{label} check members"
     sizes: dict[str, int] = {}
     for i, seg in enumerate(WORKLOAD):
         progress(step, i, len(WORKLOAD), seg.key)
         ours = db.segmint_members(seg)
-        theirs = db.sql_members(seg)
-        pandas = baseline_pandas.members(seg.key, frames, as_of)
-        for name, other in (("the hand-written SQL", theirs), ("pandas", pandas)):
+        others = [("the hand-written SQL", db.sql_members(seg))]
+        if frames is not None:
+            others.append(("pandas", baseline_pandas.members(seg.key, frames, as_of)))
+        for name, other in others:
             if ours != other:
                 raise InternalError(_difference(seg, ours, other, name))
         sizes[seg.key] = len(ours)
@@ -244,14 +314,16 @@ def _difference(seg: WorkloadSegment, ours: set[Any], other: set[Any], name: str
 
 def _full_refresh(
     db: Database,
-    frames: dict[str, Any],
+    frames: dict[str, Any] | None,
     options: BenchOptions,
     progress: Progress,
     label: str,
 ) -> dict[str, Any]:
     """All 20 segments stored as a new version, three ways (round 0 is the warm-up)."""
     step = f"{label} full refresh"
-    names = ("segmint", "segmint_with_diff", "handwritten_sql", "pandas")
+    names: tuple[str, ...] = ("segmint", "segmint_with_diff", "handwritten_sql")
+    if frames is not None:
+        names = (*names, PANDAS)
     totals = {name: Timing() for name in names}
     per_segment = {name: {s.key: Timing() for s in WORKLOAD} for name in names}
     db.prepare_versions()
@@ -275,21 +347,22 @@ def _full_refresh(
             db.check_versions(1)
         db.reset_versions()
     progress(step, rounds, rounds, "done")
-    medians = {name: t.median for name, t in totals.items()}
+    medians: dict[str, float] = {name: t.median for name, t in totals.items()}
     mins = {name: t.min for name, t in totals.items()}
+    pandas = medians.get(PANDAS, math.nan)
     return {
         "segmint": totals["segmint"].to_json(),
         "segmint_with_diff": totals["segmint_with_diff"].to_json(),
         "handwritten_sql": totals["handwritten_sql"].to_json(),
-        "pandas": totals["pandas"].to_json(),
+        "pandas": totals[PANDAS].to_json() if PANDAS in totals else None,
         "ratios": {
             "segmint_vs_sql": ratio(medians["segmint"], medians["handwritten_sql"]),
             "segmint_vs_sql_min": ratio(mins["segmint"], mins["handwritten_sql"]),
             "segmint_with_diff_vs_sql": ratio(
                 medians["segmint_with_diff"], medians["handwritten_sql"]
             ),
-            "pandas_vs_sql": ratio(medians["pandas"], medians["handwritten_sql"]),
-            "pandas_vs_segmint": ratio(medians["pandas"], medians["segmint"]),
+            "pandas_vs_sql": _ratio(pandas, medians["handwritten_sql"]),
+            "pandas_vs_segmint": _ratio(pandas, medians["segmint"]),
         },
         "per_segment": {
             s.key: {name: per_segment[name][s.key].median for name in names} for s in WORKLOAD
@@ -297,9 +370,14 @@ def _full_refresh(
     }
 
 
+def _ratio(numerator: float, denominator: float) -> float | None:
+    """A ratio, or None when the numerator was not measured (NaN)."""
+    return None if math.isnan(numerator) else ratio(numerator, denominator)
+
+
 def _store(
     db: Database,
-    frames: dict[str, Any],
+    frames: dict[str, Any] | None,
     name: str,
     seg: WorkloadSegment,
     version: int,
@@ -312,6 +390,8 @@ def _store(
         return db.segmint_write(seg, version + 1000, version)
     if name == "handwritten_sql":
         return db.sql_write(seg, version)
+    if frames is None:
+        raise InternalError("pandas was asked to refresh without its DataFrames")
     return baseline_pandas.members(seg.key, frames, options.as_of)
 
 
@@ -436,13 +516,19 @@ def _export(
 
 
 def _memory_of_refresh(
-    data: CachedData, scratch: Path, options: BenchOptions, progress: Progress, label: str
+    data: CachedData,
+    scratch: Path,
+    options: BenchOptions,
+    progress: Progress,
+    label: str,
+    *,
+    with_pandas: bool,
 ) -> dict[str, Any]:
     """Peak resident memory of one full refresh in a fresh process, each way."""
     step = f"{label} peak memory"
     base = [str(data.root), str(scratch), options.as_of.isoformat()]
     found: dict[str, Any] = {}
-    modes = ("segmint", "sql", "pandas")
+    modes = ("segmint", "sql", PANDAS) if with_pandas else ("segmint", "sql")
     for i, mode in enumerate(modes):
         progress(step, i, len(modes), mode)
         child = run_child("segmint.bench.child", ["refresh", *base, mode])

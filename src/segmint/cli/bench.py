@@ -14,6 +14,21 @@ from segmint.cli.output import emit_json, out, progress_bars
 from segmint.errors import UserError
 
 
+def parse_scales(values: list[str]) -> list[int]:
+    """`--contacts` values, each a number or a comma-separated list of numbers."""
+    found = []
+    for value in values:
+        for part in value.split(","):
+            text = part.strip().replace("_", "")
+            if not text.isdigit():
+                raise UserError(
+                    f"--contacts: {part.strip()!r} is not a whole number of contacts "
+                    "(use e.g. 100000 or 100000,1000000)"
+                )
+            found.append(int(text))
+    return found
+
+
 def register(app: typer.Typer) -> None:
     """Add the `bench` command to the application."""
     app.command("bench")(bench)
@@ -22,12 +37,22 @@ def register(app: typer.Typer) -> None:
 @guarded
 def bench(
     contacts: Annotated[
-        list[int] | None,
+        list[str] | None,
         typer.Option(
             "--contacts",
-            help="Contacts in the demo data set (about 20 interactions each); repeat the "
-            "option to run several scales and report how cost grows.",
+            help="Contacts in the demo data set (about 20 interactions each); several scales "
+            "as a comma-separated list (100000,1000000,3000000) or by repeating the option, "
+            "to report how cost grows.",
             show_default="100000",
+        ),
+    ] = None,
+    no_pandas_above: Annotated[
+        int | None,
+        typer.Option(
+            "--no-pandas-above",
+            help="Skip the pandas baseline at scales above this many contacts (it needs "
+            "about 4 GiB of memory per million contacts).",
+            show_default="pandas at every scale",
         ),
     ] = None,
     repeats: Annotated[
@@ -47,14 +72,18 @@ def bench(
     from segmint.bench.report import NONE, TIMES, headline, write_report
     from segmint.bench.run import BenchOptions, run_bench
 
-    scales = tuple(dict.fromkeys(contacts or [100_000]))
+    scales = tuple(dict.fromkeys(parse_scales(contacts or ["100000"])))
     if any(n < 1_000 or n > 100_000_000 for n in scales):
         raise UserError("--contacts must be between 1000 and 100000000")
+    if no_pandas_above is not None and no_pandas_above < 0:
+        raise UserError("--no-pandas-above must be zero or positive")
     if not 1 <= repeats <= 1_000:
         raise UserError("--repeats must be between 1 and 1000")
     if seed < 0:
         raise UserError("--seed must be zero or positive")
-    options = BenchOptions(contacts=scales, repeats=repeats, seed=seed, cache=cache)
+    options = BenchOptions(
+        contacts=scales, repeats=repeats, seed=seed, cache=cache, pandas_up_to=no_pandas_above
+    )
     with progress_bars(not as_json) as bars:
         result = run_bench(options, bars)
     paths = write_report(result, out_dir)

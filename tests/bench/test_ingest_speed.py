@@ -1,0 +1,44 @@
+"""The ingest measurement loads every row, from Parquet and from CSV copies written once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from segmint.bench import ingest_speed
+from segmint.bench.cache import CachedData
+from segmint.workspace import open_workspace
+
+
+def test_ingest_from_parquet_and_csv_loads_every_row(small: CachedData) -> None:
+    model = open_workspace(small.root).model
+    found = ingest_speed.measure(small.root, model, small.rows, repeats=1)
+    assert found["rows"] == sum(small.rows.values())
+    assert 0 < found["interaction_rows"] < found["rows"]
+    for fmt in ("parquet", "csv"):
+        assert found[fmt]["all"]["runs"] == 1
+        assert 0 < found[fmt]["interactions"]["median"] < found[fmt]["all"]["median"]
+    assert found["met"]["csv"] == (found["csv"]["all"]["rows_per_second"] >= 1_000_000)
+    assert not (small.root / ingest_speed.SCRATCH).exists()
+
+
+def test_the_csv_copies_are_written_once(small: CachedData) -> None:
+    ingest_speed.write_csv(small.root)
+    folder = small.root / ingest_speed.CSV_FOLDER
+    names = sorted(p.stem for p in folder.glob("*.csv"))
+    model = open_workspace(small.root).model
+    assert names == sorted([*model.entities, *model.interactions])
+    assert ingest_speed.write_csv(small.root) == 0.0  # reused
+
+
+def test_the_csv_model_reads_the_copies(small: CachedData) -> None:
+    model = ingest_speed.csv_model(small.root)
+    paths = [e.source.path for e in model.entities.values()]
+    paths += [i.source.path for i in model.interactions.values()]
+    assert all(Path(p).parent.name == "csv" and p.endswith(".csv") for p in paths)
+
+
+def test_expected_rows_are_keyed_by_table(small: CachedData) -> None:
+    model = open_workspace(small.root).model
+    rows = ingest_speed.expected_rows_of(model, small.rows)
+    assert rows["contact"] == small.rows["contacts"]
+    assert rows["purchase"] == small.rows["purchase"]
