@@ -59,6 +59,12 @@ def headline(scale: dict[str, Any]) -> dict[str, float | None]:
     }
     if "csv_export" in scale:
         found["export_segmint_vs_sql"] = scale["csv_export"]["ratio"]
+    for name, change in (scale.get("incremental_refresh") or {}).items():
+        found[f"incremental_{name}_speedup"] = change["speedup"]
+    if "single_event" in scale:
+        found["single_event_seconds"] = scale["single_event"]["end_to_end"]["median"]
+    if "api_count" in scale:
+        found["api_count_seconds"] = scale["api_count"]["http"]["median"]
     return found
 
 
