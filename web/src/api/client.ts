@@ -35,6 +35,11 @@ export type QueryIn = S["QueryIn"];
 export type SegmentCreate = S["SegmentCreate"];
 export type SegmentPatch = S["SegmentPatch"];
 export type ProblemItem = S["ProblemItem"];
+export type ValueOut = S["ValueOut"];
+export type SystemOut = S["SystemOut"];
+export type ConversionOut = S["ConversionOut"];
+export type ExplainNode = S["ExplainNode"];
+export type SortColumn = NonNullable<paths["/api/segments"]["get"]["parameters"]["query"]>["sort"];
 
 export interface Problem {
   status: number;
@@ -72,12 +77,14 @@ export function problemOf(status: number, body: unknown): Problem {
   return { status, title: `HTTP ${status}`, detail: typeof body === "string" ? body : "", problems: [] };
 }
 
-/** A readable one-line message for any error. */
-export function messageOf(error: unknown): string {
+/** A readable one-line message for any error (at most `max` of its located problems). */
+export function messageOf(error: unknown, max = Infinity): string {
   if (error instanceof ApiError) {
     const detail = error.detail || error.title;
     if (error.problems.length === 0) return detail;
-    return `${detail}: ${error.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join("; ")}`;
+    const shown = error.problems.slice(0, max).map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
+    const more = error.problems.length - shown.length;
+    return `${detail}: ${shown.join("; ")}${more > 0 ? ` and ${more} more` : ""}`;
   }
   return error instanceof Error ? error.message : String(error);
 }
@@ -112,7 +119,7 @@ export interface SegmentFilters {
   tags?: string[];
   types?: string[];
   states?: string[];
-  sort?: string;
+  sort?: SortColumn;
   desc?: boolean;
 }
 
@@ -127,6 +134,15 @@ const key = (k: string) => ({ params: { path: { key: k } } });
 export const api = {
   model: () => data(http.GET("/api/model")),
   countOperators: () => data(http.GET("/api/model/count-operators")),
+  /** The most frequent values of a text attribute starting with `prefix`. */
+  values: (owner: string, attribute: string, prefix: string, limit = 12, signal?: AbortSignal) =>
+    data(
+      http.GET("/api/model/{entity}/attributes/{attribute}/values", {
+        params: { path: { entity: owner, attribute }, query: { prefix, limit } },
+        signal,
+      }),
+    ),
+  system: () => data(http.GET("/api/system")),
 
   /** Every segment matching the filters (follows the cursor through all pages). */
   async segments(filters: SegmentFilters = {}): Promise<SegmentOut[]> {
@@ -159,6 +175,10 @@ export const api = {
     const { data: item, response } = await unwrap(http.GET("/api/segments/{key}", key(k)));
     return { item, etag: response.headers.get("etag") };
   },
+
+  /** The revision a live segment serves (while an edit is pending, it differs from the latest). */
+  liveSegment: (k: string) =>
+    data(http.GET("/api/segments/{key}", { params: { path: { key: k }, query: { revision: "live" } } })),
 
   async create(body: SegmentCreate): Promise<Tagged<SegmentDetail>> {
     const { data: item, response } = await unwrap(http.POST("/api/segments", { body }));
@@ -196,6 +216,8 @@ export const api = {
   deactivate: (k: string, at?: string) =>
     data(http.POST("/api/segments/{key}/deactivate", { ...key(k), body: at ? { at } : null })),
   usage: (k: string) => data(http.GET("/api/segments/{key}/usage", key(k))),
+  makeStatic: (k: string) => data(http.POST("/api/segments/{key}/make-static", key(k))),
+  makeDynamic: (k: string) => data(http.POST("/api/segments/{key}/make-dynamic", { ...key(k), body: null })),
 
   members: (k: string, fields: string[], cursor: string | null, limit = 100) =>
     data(
@@ -207,7 +229,19 @@ export const api = {
   trend: (k: string, since?: string) =>
     data(http.GET("/api/segments/{key}/trend", { params: { path: { key: k }, query: { since } } })),
 
-  staticMembers: (k: string) => data(http.GET("/api/segments/{key}/static-members", key(k))),
+  /** Every hand-picked member of a static segment (follows the cursor through all pages). */
+  async staticMembers(k: string): Promise<StaticOut> {
+    const members: string[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await data(
+        http.GET("/api/segments/{key}/static-members", { params: { path: { key: k }, query: { cursor, limit: 10_000 } } }),
+      );
+      members.push(...page.members);
+      if (!page.next_cursor) return { members, count: page.count, next_cursor: null };
+      cursor = page.next_cursor;
+    }
+  },
   addStatic: (k: string, ids: string[]) =>
     data(http.POST("/api/segments/{key}/static-members", { ...key(k), body: { ids } })),
   removeStatic: (k: string, ids: string[]) =>

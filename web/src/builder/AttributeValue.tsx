@@ -1,4 +1,6 @@
+import { Combobox } from "../components/Combobox";
 import { ListInput } from "../components/ListInput";
+import { useSuggestions, type ValueSource } from "../lib/suggestions";
 import {
   isNumberType,
   isRelative,
@@ -17,6 +19,8 @@ interface Props {
   onChange: (value: unknown) => void;
   /** What the value is of, for screen readers ("City", "Number of times"). */
   label: string;
+  /** Where to get value suggestions from (text attributes). */
+  suggest?: ValueSource;
 }
 
 function text(v: unknown): string {
@@ -25,8 +29,14 @@ function text(v: unknown): string {
   return v === null || v === undefined ? "" : JSON.stringify(v);
 }
 
-/** One input of the attribute's type: a number, a date, or text. */
-function Single({ type, value, onChange, label }: Omit<Props, "op">) {
+/** A text input offering the attribute's most frequent values as they match what is typed. */
+function SuggestedText({ value, onChange, label, source }: { value: string; onChange: (v: string) => void; label: string; source: ValueSource }) {
+  const suggestions = useSuggestions(source, value);
+  return <Combobox className="value-input" value={value} onChange={onChange} onPick={onChange} suggestions={suggestions} label={label} />;
+}
+
+/** One input of the attribute's type: a number, a date, or text (with suggestions if any). */
+function Single({ type, value, onChange, label, suggest }: Omit<Props, "op">) {
   if (isNumberType(type)) {
     return (
       <input
@@ -44,19 +54,20 @@ function Single({ type, value, onChange, label }: Omit<Props, "op">) {
       <input className="value-input" type="date" aria-label={label} value={text(value)} onChange={(e) => onChange(e.target.value)} />
     );
   }
+  if (suggest) return <SuggestedText value={text(value)} onChange={onChange} label={label} source={suggest} />;
   return (
     <input className="value-input" type="text" aria-label={label} value={text(value)} onChange={(e) => onChange(e.target.value)} />
   );
 }
 
 /** The value editor of an operator on a value of `type`, shaped as the operator needs. */
-export function AttributeValue({ type, op, value, onChange, label }: Props) {
+export function AttributeValue({ type, op, value, onChange, label, suggest }: Props) {
   switch (shapeOf(op)) {
     case "none":
       return null;
     case "list": {
       const values = Array.isArray(value) ? (value as (string | number)[]) : [];
-      return <ListInput label={`${label} values`} values={values} onChange={onChange} numeric={isNumberType(type)} />;
+      return <ListInput label={`${label} values`} values={values} onChange={onChange} numeric={isNumberType(type)} suggest={suggest} />;
     }
     case "pair": {
       const pair = Array.isArray(value) ? (value as unknown[]) : ["", ""];
@@ -99,6 +110,6 @@ export function AttributeValue({ type, op, value, onChange, label }: Props) {
         </span>
       );
     case "scalar":
-      return <Single type={type === "list" ? "string" : type} value={value} label={label} onChange={onChange} />;
+      return <Single type={type === "list" ? "string" : type} value={value} label={label} onChange={onChange} suggest={suggest} />;
   }
 }

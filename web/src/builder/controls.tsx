@@ -126,6 +126,7 @@ export function RuleValueEditor(props: ValueEditorProps) {
           op={props.operator}
           value={props.value as unknown}
           label={info?.label ?? field}
+          suggest={info?.source}
           onChange={(v: unknown) => props.handleOnChange(v)}
         />
       );

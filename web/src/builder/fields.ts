@@ -6,6 +6,7 @@
  */
 
 import type { AttributeOut, EntityOut, InteractionOut, ModelOut } from "../api/client";
+import { sourceOf, type ValueSource } from "../lib/suggestions";
 import { BEHAVIOR, RAW, RELATED, SEGMENT } from "./convert";
 
 export type FieldKind = "attribute" | "behavior" | "related" | "segment" | "raw";
@@ -21,6 +22,8 @@ export interface FieldInfo {
   type?: string;
   operators?: string[];
   pii?: boolean;
+  /** attribute: where its value suggestions come from (text attributes that are not pii). */
+  source?: ValueSource;
   /** related: the entity of the related records; behavior: the interaction. */
   target?: string;
 }
@@ -42,8 +45,9 @@ export function interactionOf(model: ModelOut, name: string): InteractionOut | u
   return model.interactions.find((i) => i.name === name);
 }
 
-function attributeField(attr: AttributeOut, path: string, label: string, group: string): FieldInfo {
+function attributeField(attr: AttributeOut, owner: string, path: string, label: string, group: string): FieldInfo {
   return {
+    source: sourceOf(owner, attr),
     name: path,
     label,
     kind: "attribute",
@@ -63,7 +67,7 @@ export function attributeFields(model: ModelOut, entity: string, depth = 2): Fie
     const group = labelPrefix ? labelPrefix : e.label;
     for (const attr of e.attributes) {
       out.push(
-        attributeField(attr, prefix + attr.name, labelPrefix ? `${labelPrefix} › ${attr.label}` : attr.label, group),
+        attributeField(attr, e.name, prefix + attr.name, labelPrefix ? `${labelPrefix} › ${attr.label}` : attr.label, group),
       );
     }
     if (hops >= depth) return;
@@ -123,7 +127,7 @@ export function fieldsFor(model: ModelOut, entity: string, options: FieldOptions
 export function interactionFields(model: ModelOut, interaction: string): FieldInfo[] {
   const i = interactionOf(model, interaction);
   if (!i) return [];
-  return i.attributes.map((a) => attributeField(a, a.name, a.label, i.label));
+  return i.attributes.map((a) => attributeField(a, i.name, a.name, a.label, i.label));
 }
 
 export const RAW_FIELD: FieldInfo = {

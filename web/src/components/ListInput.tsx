@@ -1,4 +1,6 @@
 import { useState, type KeyboardEvent } from "react";
+import { useSuggestions, type ValueSource } from "../lib/suggestions";
+import { Combobox } from "./Combobox";
 
 interface ListInputProps {
   values: (string | number)[];
@@ -6,11 +8,14 @@ interface ListInputProps {
   label: string;
   numeric?: boolean;
   placeholder?: string;
+  /** Where to get value suggestions from (text attributes). */
+  suggest?: ValueSource;
 }
 
 /** A list of values as removable chips; Enter or a comma adds what was typed. */
-export function ListInput({ values, onChange, label, numeric, placeholder }: ListInputProps) {
+export function ListInput({ values, onChange, label, numeric, placeholder, suggest }: ListInputProps) {
   const [draft, setDraft] = useState("");
+  const suggestions = useSuggestions(suggest, draft).filter((s) => !values.includes(s.value));
   const add = (text: string) => {
     const parts = text
       .split(",")
@@ -44,15 +49,28 @@ export function ListInput({ values, onChange, label, numeric, placeholder }: Lis
           </button>
         </span>
       ))}
-      <input
-        value={draft}
-        aria-label={`${label}: add a value (Enter)`}
-        placeholder={placeholder ?? "add, then Enter"}
-        inputMode={numeric ? "decimal" : undefined}
-        onChange={(e) => setDraft(e.target.value)}
-        onKeyDown={onKey}
-        onBlur={() => draft && add(draft)}
-      />
+      {suggest ? (
+        <Combobox
+          value={draft}
+          label={`${label}: add a value (Enter)`}
+          placeholder={placeholder ?? "add, then Enter"}
+          suggestions={suggestions}
+          onChange={setDraft}
+          onPick={add}
+          onKeyDown={onKey}
+          onBlur={() => draft && add(draft)}
+        />
+      ) : (
+        <input
+          value={draft}
+          aria-label={`${label}: add a value (Enter)`}
+          placeholder={placeholder ?? "add, then Enter"}
+          inputMode={numeric ? "decimal" : undefined}
+          onChange={(e) => setDraft(e.target.value)}
+          onKeyDown={onKey}
+          onBlur={() => draft && add(draft)}
+        />
+      )}
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { lazy, Suspense } from "react";
 import { api, csvUrl, messageOf } from "../api/client";
 import type { Condition, Definition } from "../builder/definition";
 import { Badge, StatusBadge } from "../components/Badge";
@@ -7,12 +8,16 @@ import { formatDateTime, formatNumber } from "../lib/format";
 import { href, navigate } from "../lib/router";
 import { useActiveRuns } from "../runs/useActiveRuns";
 import { useSegmentActions } from "../segments/actionsContext";
+import { convertItem } from "../segments/conversion";
 import { ExplainPanel } from "./ExplainPanel";
 import { HistoryTable } from "./HistoryTable";
 import { MembersPanel } from "./MembersPanel";
 import { StaticMembersPanel } from "./StaticMembersPanel";
-import { TrendChart } from "./TrendChart";
 import { UsagePanel } from "./UsagePanel";
+import { SegmentExports } from "../exports/SegmentExports";
+
+// The chart library is the largest part of the bundle: loaded when a details page opens.
+const TrendChart = lazy(() => import("./TrendChart").then((m) => ({ default: m.TrendChart })));
 
 /** One segment: summary, trend, members, history, usage, explain; and its actions. */
 export function DetailsPage({ segmentKey }: { segmentKey: string }) {
@@ -25,10 +30,12 @@ export function DetailsPage({ segmentKey }: { segmentKey: string }) {
   });
   const model = useQuery({ queryKey: ["model"], queryFn: api.model, staleTime: 300_000 });
   const countOps = useQuery({ queryKey: ["count-operators"], queryFn: api.countOperators, staleTime: Infinity });
-  const version = segment.data?.item.current_version ?? null;
-  const trend = useQuery({
-    queryKey: ["segment", segmentKey, "trend", "all", version],
-    queryFn: () => api.trend(segmentKey),
+  const editing = segment.data?.item.pending_revision != null && segment.data.item.live_revision !== null;
+  // While an edit is pending, the members (and explain) follow the live revision.
+  const live = useQuery({
+    queryKey: ["segment", segmentKey, "live", segment.data?.item.live_revision],
+    queryFn: () => api.liveSegment(segmentKey),
+    enabled: editing,
   });
 
   if (segment.isError) {
@@ -49,11 +56,11 @@ export function DetailsPage({ segmentKey }: { segmentKey: string }) {
       </div>
     );
   }
-  const raw = s.definition as { condition?: Condition; timezone?: string };
+  const serving = editing && live.data ? live.data : s;
+  const raw = serving.definition as { condition?: Condition; timezone?: string };
   const definition: Definition | null = raw.condition
     ? { audience: s.audience, timezone: raw.timezone ?? s.timezone, condition: raw.condition }
     : null;
-  const current = (trend.data ?? []).find((p) => p.version === s.current_version);
 
   return (
     <div className="page details-page">
@@ -83,6 +90,8 @@ export function DetailsPage({ segmentKey }: { segmentKey: string }) {
             { label: "Duplicate", onSelect: () => actions.duplicate(s) },
             { label: "Rename", onSelect: () => actions.rename(s) },
             { label: "Tag", onSelect: () => actions.tag(s) },
+            { label: "Schedule activation…", onSelect: () => actions.schedule(s) },
+            ...convertItem(s, actions.convert),
             s.active
               ? { label: "Deactivate", onSelect: () => void actions.setActive([s.key], false) }
               : { label: "Activate", onSelect: () => void actions.setActive([s.key], true) },
@@ -99,6 +108,10 @@ export function DetailsPage({ segmentKey }: { segmentKey: string }) {
         <div>
           <dt>Last refreshed</dt>
           <dd>{formatDateTime(s.last_refreshed_at)}</dd>
+        </div>
+        <div>
+          <dt>Members as of</dt>
+          <dd>{formatDateTime(s.as_of)}</dd>
         </div>
         <div>
           <dt>Last refresh</dt>
@@ -135,27 +148,36 @@ export function DetailsPage({ segmentKey }: { segmentKey: string }) {
         {(s.activate_at || s.deactivate_at) && (
           <div>
             <dt>Scheduled</dt>
-            <dd>
+            <dd data-testid="scheduled">
               {s.activate_at && `activate ${formatDateTime(s.activate_at)} `}
               {s.deactivate_at && `deactivate ${formatDateTime(s.deactivate_at)}`}
             </dd>
           </div>
         )}
       </dl>
+      {editing && live.data && (
+        <p className="sentence" data-testid="live-sentence">
+          <span className="muted">Live definition: </span>
+          {live.data.sentence}
+        </p>
+      )}
       {s.sentence && (
         <p className="sentence">
           <span className="muted">{s.pending_revision ? "Pending edit: " : "Definition: "}</span>
           {s.sentence}
         </p>
       )}
-      <TrendChart segmentKey={s.key} version={s.current_version} />
+      <Suspense fallback={<p className="muted">Loading the trend…</p>}>
+        <TrendChart segmentKey={s.key} version={s.current_version} />
+      </Suspense>
       {s.type === "static" && countOps.data && <StaticMembersPanel segment={s} model={model.data} countOperators={countOps.data} />}
       <MembersPanel key={s.current_version ?? 0} segmentKey={s.key} audience={s.audience} model={model.data} version={s.current_version} />
       <div className="grid-2">
         <HistoryTable segmentKey={s.key} version={s.current_version} lastRefreshed={s.last_refreshed_at} />
         <div className="stack">
           <UsagePanel segmentKey={s.key} />
-          <ExplainPanel definition={definition} asOf={current?.as_of ?? null} />
+          <SegmentExports segmentKey={s.key} type={s.type} />
+          <ExplainPanel definition={definition} asOf={s.as_of} />
         </div>
       </div>
     </div>

@@ -2,7 +2,6 @@ import { useState, type FormEvent } from "react";
 import { api, messageOf, type ExplainOut } from "../api/client";
 import type { Definition } from "../builder/definition";
 import { formatDateTime } from "../lib/format";
-import { isExplainNode } from "./explain";
 import { ExplainTree } from "./ExplainTree";
 
 interface Props {
@@ -54,11 +53,9 @@ export function ExplainPanel({ definition, asOf }: Props) {
           <p>
             <strong>{String(answer.profile)}</strong> {answer.member ? "is a member." : "is not a member."}
           </p>
-          {isExplainNode(answer.tree) && (
-            <ul className="explain-tree">
-              <ExplainTree node={answer.tree} />
-            </ul>
-          )}
+          <ul className="explain-tree">
+            <ExplainTree node={answer.tree} />
+          </ul>
         </div>
       )}
     </section>

@@ -1,6 +1,5 @@
+import type { ExplainNode } from "../api/client";
 import { formatValue } from "../lib/format";
-import type { ExplainNode } from "./explain";
-
 
 /** Every condition with ✔ or ✘ and the values it saw. */
 export function ExplainTree({ node }: { node: ExplainNode }) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SegmentOut } from "../api/client";
-import { ALL_COLUMNS, allTags, moveColumn, readColumns, sortLocally, toggleColumn } from "../segments/columns";
+import { ALL_COLUMNS, allTags, COLUMNS, moveColumn, readColumns, toggleColumn } from "../segments/columns";
 import { safeUrl, slugify, splitIds } from "./format";
 import { href, parseHash, type Route } from "./router";
 
@@ -39,11 +39,10 @@ describe("columns", () => {
     expect(readColumns('["tags","bogus","tags"]')).toEqual(["name", "tags"]);
   });
 
-  it("sort tags here, untagged last", () => {
+  it("every column sorts in the API; tags are listed once, sorted", () => {
+    expect(COLUMNS.map((c) => c.sortKey)).toContain("tags");
     const seg = (name: string, tags: string[]) => ({ name, tags }) as unknown as SegmentOut;
-    const items = [seg("a", []), seg("b", ["x"]), seg("c", ["a", "z"])];
-    expect(sortLocally(items, { column: "tags", desc: false }).map((s) => s.name)).toEqual(["c", "b", "a"]);
-    expect(sortLocally(items, { column: "name", desc: false })).toBe(items);
+    const items = [seg("a", []), seg("b", ["x"]), seg("c", ["a", "z", "x"])];
     expect(allTags(items)).toEqual(["a", "x", "z"]);
   });
 });

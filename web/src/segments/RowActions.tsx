@@ -2,6 +2,7 @@ import { csvUrl, type SegmentOut } from "../api/client";
 import { Menu } from "../components/Menu";
 import { href, navigate } from "../lib/router";
 import { useSegmentActions } from "./actionsContext";
+import { convertItem } from "./conversion";
 
 /** The actions of one segment, as a menu. */
 export function RowActions({ segment }: { segment: SegmentOut }) {
@@ -24,6 +25,8 @@ export function RowActions({ segment }: { segment: SegmentOut }) {
         segment.active
           ? { label: "Deactivate", onSelect: () => void actions.setActive([segment.key], false) }
           : { label: "Activate", onSelect: () => void actions.setActive([segment.key], true) },
+        { label: "Schedule activation…", onSelect: () => actions.schedule(segment) },
+        ...convertItem(segment, actions.convert),
         { label: "Rename", onSelect: () => actions.rename(segment) },
         { label: "Tag", onSelect: () => actions.tag(segment) },
         { label: "Delete", danger: true, onSelect: () => actions.remove([segment]) },
@@ -31,3 +34,4 @@ export function RowActions({ segment }: { segment: SegmentOut }) {
     />
   );
 }
+

@@ -4,15 +4,19 @@ import { api, messageOf } from "../api/client";
 import { useNotify } from "../components/Notices";
 import { href } from "../lib/router";
 import { ActionsContext, type SegmentActions, type SegmentRef } from "./actionsContext";
+import { ConvertDialog } from "./ConvertDialog";
 import { DeleteDialog } from "./DeleteDialog";
 import { DuplicateDialog } from "./DuplicateDialog";
 import { RenameDialog } from "./RenameDialog";
+import { ScheduleDialog } from "./ScheduleDialog";
 import { TagsDialog } from "./TagsDialog";
 
 type Open =
   | { kind: "duplicate"; segment: SegmentRef }
   | { kind: "rename"; segment: SegmentRef }
   | { kind: "tag"; segment: SegmentRef }
+  | { kind: "schedule"; segment: SegmentRef }
+  | { kind: "convert"; segment: SegmentRef }
   | { kind: "delete"; segments: SegmentRef[]; onDeleted?: (keys: string[]) => void }
   | null;
 
@@ -23,11 +27,17 @@ export function SegmentActionsHost({ children }: { children: ReactNode }) {
   const client = useQueryClient();
 
   const actions = useMemo<SegmentActions>(() => {
-    const changed = () => client.invalidateQueries({ queryKey: ["segments"] });
+    const changed = async () => {
+      await client.invalidateQueries({ queryKey: ["segments"] });
+      await client.invalidateQueries({ queryKey: ["segment"] });
+      await client.invalidateQueries({ queryKey: ["system"] });
+    };
     return {
       duplicate: (segment) => setOpen({ kind: "duplicate", segment }),
       rename: (segment) => setOpen({ kind: "rename", segment }),
       tag: (segment) => setOpen({ kind: "tag", segment }),
+      schedule: (segment) => setOpen({ kind: "schedule", segment }),
+      convert: (segment) => setOpen({ kind: "convert", segment }),
       remove: (segments, onDeleted) => setOpen({ kind: "delete", segments, onDeleted }),
       refresh: async (keys) => {
         try {
@@ -48,7 +58,7 @@ export function SegmentActionsHost({ children }: { children: ReactNode }) {
           try {
             await (active ? api.activate(key) : api.deactivate(key));
           } catch (e) {
-            failed.push(`${key}: ${messageOf(e)}`);
+            failed.push(`${key}: ${messageOf(e, 3)}`);
           }
         }
         const done = keys.length - failed.length;
@@ -66,6 +76,8 @@ export function SegmentActionsHost({ children }: { children: ReactNode }) {
       {open?.kind === "duplicate" && <DuplicateDialog segment={open.segment} onClose={close} />}
       {open?.kind === "rename" && <RenameDialog segment={open.segment} onClose={close} />}
       {open?.kind === "tag" && <TagsDialog segment={open.segment} onClose={close} />}
+      {open?.kind === "schedule" && <ScheduleDialog segment={open.segment} onClose={close} />}
+      {open?.kind === "convert" && <ConvertDialog segment={open.segment} onClose={close} />}
       {open?.kind === "delete" && (
         <DeleteDialog segments={open.segments} onClose={close} onDeleted={open.onDeleted} />
       )}

@@ -2,10 +2,11 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { api, messageOf } from "../api/client";
 import { href } from "../lib/router";
+import { quotaText } from "../lib/schedule";
 import { useDebounced } from "../lib/useDebounced";
 import { BulkBar } from "./BulkBar";
 import { ColumnChooser } from "./ColumnChooser";
-import { allTags, columnDef, readColumns, sortLocally, type ColumnId, type SortState } from "./columns";
+import { allTags, columnDef, readColumns, type ColumnId, type SortState } from "./columns";
 import { SegmentFilters, type Filters } from "./SegmentFilters";
 import { SegmentsTable } from "./SegmentsTable";
 
@@ -27,8 +28,8 @@ export function SegmentsPage() {
     tags: filters.tags,
     types: filters.type ? [filters.type] : [],
     states: filters.state ? [filters.state] : [],
-    sort: serverSort ?? "name",
-    desc: serverSort ? sort.desc : false,
+    sort: serverSort,
+    desc: sort.desc,
   };
   const list = useQuery({
     queryKey: ["segments", "list", query],
@@ -36,7 +37,8 @@ export function SegmentsPage() {
     placeholderData: keepPreviousData,
   });
   const everything = useQuery({ queryKey: ["segments", "all"], queryFn: () => api.segments() });
-  const items = sortLocally(list.data ?? [], sort);
+  const system = useQuery({ queryKey: ["system"], queryFn: api.system });
+  const items = list.data ?? [];
   const visible = new Set(items.map((s) => s.key));
   const chosen = items.filter((s) => selected.has(s.key));
 
@@ -44,6 +46,12 @@ export function SegmentsPage() {
     <div className="page">
       <div className="page-head">
         <h1>Segments</h1>
+        {system.data && (
+          <a className="quota muted" href={href({ page: "system" })} data-testid="list-quota" title="Live, active segments against the quota">
+            {quotaText(system.data.active_count, system.data.max_active_segments)}
+          </a>
+        )}
+        <span className="spacer" />
         <a className="btn btn-primary" href={href({ page: "new" })}>
           New segment
         </a>

@@ -1,6 +1,6 @@
 /** The segments list's columns: which exist, which are shown in what order, how they sort. */
 
-import type { SegmentOut } from "../api/client";
+import type { SegmentOut, SortColumn } from "../api/client";
 
 export type ColumnId =
   | "name"
@@ -17,8 +17,8 @@ export type ColumnId =
 export interface ColumnDef {
   id: ColumnId;
   label: string;
-  /** The API's sort key; null when the list is sorted here (the API cannot sort by it). */
-  sortKey: string | null;
+  /** The API's sort key (GET /api/segments?sort=). */
+  sortKey: SortColumn;
   numeric?: boolean;
 }
 
@@ -30,7 +30,7 @@ export const COLUMNS: readonly ColumnDef[] = [
   { id: "active", label: "Active", sortKey: "active" },
   { id: "members", label: "Members", sortKey: "members", numeric: true },
   { id: "last_refreshed", label: "Last refreshed", sortKey: "last_refreshed_at" },
-  { id: "tags", label: "Tags", sortKey: null },
+  { id: "tags", label: "Tags", sortKey: "tags" },
   { id: "owner", label: "Owner", sortKey: "owner" },
   { id: "created", label: "Created", sortKey: "created_at" },
 ];
@@ -79,19 +79,6 @@ export function readColumns(stored: string | null): ColumnId[] {
 export interface SortState {
   column: ColumnId;
   desc: boolean;
-}
-
-/** Sort here what the API cannot sort (tags: by their joined text, untagged last). */
-export function sortLocally(items: SegmentOut[], sort: SortState): SegmentOut[] {
-  if (columnDef(sort.column).sortKey !== null) return items;
-  const text = (s: SegmentOut) => [...s.tags].sort().join(", ");
-  return [...items].sort((a, b) => {
-    const ta = text(a);
-    const tb = text(b);
-    if (!ta !== !tb) return ta ? -1 : 1;
-    const c = ta.localeCompare(tb) || a.name.localeCompare(b.name);
-    return sort.desc ? -c : c;
-  });
 }
 
 /** Every tag in use, sorted. */

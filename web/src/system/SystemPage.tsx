@@ -1,31 +1,46 @@
 import { useQuery } from "@tanstack/react-query";
-import { api } from "../api/client";
+import { api, messageOf } from "../api/client";
 import { formatDateTime } from "../lib/format";
 import { href } from "../lib/router";
+import { quotaText } from "../lib/schedule";
 import { ScheduleForm } from "./ScheduleForm";
 
 /** The system refresh schedule, scheduled activations, and the active-segment quota. */
 export function SystemPage() {
-  const segments = useQuery({ queryKey: ["segments", "all"], queryFn: () => api.segments() });
-  const all = segments.data ?? [];
-  const scheduled = all.filter((s) => s.activate_at || s.deactivate_at);
-  const liveActive = all.filter((s) => s.state === "live" && s.active).length;
+  const system = useQuery({ queryKey: ["system"], queryFn: api.system, refetchInterval: 30_000 });
+  const s = system.data;
+  const scheduled = s?.scheduled ?? [];
   return (
     <div className="page">
       <div className="page-head">
         <h1>System</h1>
       </div>
+      {system.isError && (
+        <p className="error" role="alert">
+          Could not load the system status: {messageOf(system.error)}
+        </p>
+      )}
       <div className="grid-2">
         <ScheduleForm />
         <section className="panel" aria-labelledby="quota-title">
           <h2 id="quota-title">Active segments</h2>
           <p className="count-figure" data-testid="quota-count">
-            {segments.data ? liveActive : "…"} <span className="muted">live and active</span>
+            {s ? quotaText(s.active_count, s.max_active_segments) : "…"}
           </p>
+          {s && (
+            <meter
+              className="quota-meter"
+              min={0}
+              max={s.max_active_segments}
+              high={s.max_active_segments * 0.9}
+              value={s.active_count}
+              aria-label="Quota used"
+            />
+          )}
           <p className="muted small">
-            Live, active segments count against the workspace quota (<code>refresh.max_active_segments</code>, 500 by
-            default). The API does not report the configured quota, so it is not shown here; going live or activating
-            past it is refused with the list of segments that count.
+            Live, active segments count against the workspace quota (<code>refresh.max_active_segments</code> in{" "}
+            <code>segmint.toml</code>). Going live or activating past it is refused with the list of segments that count; a
+            scheduled activation past it waits until a slot is free.
           </p>
         </section>
       </div>
@@ -34,7 +49,7 @@ export function SystemPage() {
         {scheduled.length === 0 ? (
           <p className="muted">No segment has a scheduled activation or deactivation.</p>
         ) : (
-          <table className="table compact">
+          <table className="table compact" data-testid="scheduled-table">
             <thead>
               <tr>
                 <th scope="col">Segment</th>
@@ -44,14 +59,14 @@ export function SystemPage() {
               </tr>
             </thead>
             <tbody>
-              {scheduled.map((s) => (
-                <tr key={s.key}>
+              {scheduled.map((g) => (
+                <tr key={g.key}>
                   <td>
-                    <a href={href({ page: "segment", key: s.key })}>{s.name}</a>
+                    <a href={href({ page: "segment", key: g.key })}>{g.name}</a>
                   </td>
-                  <td>{s.active ? "active" : "inactive"}</td>
-                  <td>{formatDateTime(s.activate_at)}</td>
-                  <td>{formatDateTime(s.deactivate_at)}</td>
+                  <td>{g.active ? "active" : "inactive"}</td>
+                  <td>{formatDateTime(g.activate_at)}</td>
+                  <td>{formatDateTime(g.deactivate_at)}</td>
                 </tr>
               ))}
             </tbody>
