@@ -52,6 +52,12 @@ def test_the_markdown_has_the_targets_with_marks(result: dict[str, Any]) -> None
     api = next(x for x in table.splitlines() if "HTTP API" in x)
     assert api.endswith("| \u2013 |")  # not measured in this run
     assert "## Incremental refresh per segment, 2,000 contacts" in text
+    details = text.split("## Incremental refresh, compound segments")[1].split("\n## ")[0]
+    for label in ("compound `and`", "compound `but-not`", "ingest from CSV", "end to end"):
+        line = next(x for x in details.splitlines() if label in x)
+        assert "\u2013" not in line, line  # measured in this run
+    api = next(x for x in details.splitlines() if "through the HTTP API" in x)
+    assert api.endswith("| \u2013 |")
 
 
 def test_the_report_files_are_written(result: dict[str, Any], tmp_path: Path) -> None:

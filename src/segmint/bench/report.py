@@ -7,12 +7,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from segmint.bench.targets import incremental_detail, targets_table
+from segmint.bench.targets import targets_table
 from segmint.bench.units import GIB, MIB, NONE, TIMES, mark
 from segmint.bench.units import memory as _mem
 from segmint.bench.units import number as _n
 from segmint.bench.units import seconds as _s
 from segmint.bench.units import times as _x
+from segmint.bench.workspace_report import incremental_detail, workspace_table
 from segmint.errors import UserError
 
 __all__ = ["GIB", "MIB", "NONE", "TIMES", "headline", "markdown", "write_report"]
@@ -199,6 +200,7 @@ def markdown(result: dict[str, Any], chart: str | None) -> str:
         skipped = ", ".join(f"{s['contacts']:,}" for s in scales if not s["pandas_measured"])
         lines += [f"pandas was not run at {skipped} contacts (`--no-pandas-above`).", ""]
     lines += targets_table(scales)
+    lines += workspace_table(scales)
     if len(scales) > 1:
         lines += _growth(scales)
     lines += _per_segment(scales[-1])

@@ -1,5 +1,4 @@
-"""The issue's performance targets next to the measured figures, each marked met or not;
-and the detail of incremental refresh per segment."""
+"""The issue's performance targets next to the measured figures, each marked met or not."""
 
 from __future__ import annotations
 
@@ -156,46 +155,3 @@ def targets_table(scales: list[dict[str, Any]]) -> list[str]:
             cells.append(NONE if found is None else found[0] + _mark(found[1]))
         lines.append(f"| {label} | {target} | " + " | ".join(cells) + " |")
     return [*lines, ""]
-
-
-def incremental_detail(scale: dict[str, Any]) -> list[str]:
-    """Per segment: incremental against full refresh, after each change."""
-    changes = scale.get("incremental_refresh") or {}
-    if not changes:
-        return []
-    lines = [
-        "",
-        f"## Incremental refresh per segment, {scale['contacts']:,} contacts",
-        "",
-        (
-            "Medians of each segment's part of the refresh, a minute after the change; "
-            "`full?` marks the segments the engine refreshed in full (hour units, a passed "
-            "local day, or too much affected). Members were identical to a full refresh."
-        ),
-        "",
-    ]
-    names = list(changes)
-    for name in names:
-        found = changes[name]
-        lines.append(
-            f"- {found['change']}: {found['rows']:,} rows, applied in "
-            f"{_s(found['apply_seconds'])}; {found['segments_incremental']} of "
-            f"{len(found['per_segment'])} segments refreshed incrementally."
-        )
-    lines += [
-        "",
-        "| segment | "
-        + " | ".join(f"{n.replace('_', ' ')}: incremental | full | full?" for n in names)
-        + " |",
-        "|---|" + "---|---|---|" * len(names),
-    ]
-    for key in changes[names[0]]["per_segment"]:
-        cells = []
-        for name in names:
-            row = changes[name]["per_segment"][key]
-            cells.append(
-                f"{_s(row['incremental'])} | {_s(row['full'])} | "
-                f"{'' if row['was_incremental'] else 'full'}"
-            )
-        lines.append(f"| {key} | " + " | ".join(cells) + " |")
-    return lines
