@@ -42,3 +42,15 @@ def test_expected_rows_are_keyed_by_table(small: CachedData) -> None:
     rows = ingest_speed.expected_rows_of(model, small.rows)
     assert rows["contact"] == small.rows["contacts"]
     assert rows["purchase"] == small.rows["purchase"]
+
+
+def test_the_clock_times_the_sources_it_is_told_about() -> None:
+    clock = ingest_speed._Clock(lambda *_: None, "ingest")
+    clock.marks = [
+        (0.0, "loading data/contacts.parquet"),
+        (1.0, "loading data/purchase.parquet"),
+        (3.5, "loading data/web_visit.parquet"),
+        (4.0, "checking references"),
+    ]
+    assert clock.seconds_of({"data/purchase.parquet", "data/web_visit.parquet"}) == 3.0
+    assert clock.seconds_of({"data/other.parquet"}) == 0.0

@@ -99,7 +99,7 @@ class _Clock:
         """The seconds spent loading the sources at `paths`."""
         spent = 0.0
         for (when, detail), (after, _) in zip(self.marks, self.marks[1:], strict=False):
-            if detail.removeprefix("loading ") in paths:
+            if any(path in detail for path in paths):
                 spent += after - when
         return spent
 
@@ -148,6 +148,11 @@ def measure(
 
     def shape(fmt: str) -> dict[str, Any]:
         total, inter = found[fmt]["total"], found[fmt]["interactions"]
+        if inter.median <= 0:
+            raise InternalError(
+                f"ingest from {fmt}: its progress named no interaction source, so their "
+                "share of the time is unknown"
+            )
         return {
             "all": {**total.summary(), "rows_per_second": total_rows / total.median},
             "interactions": {**inter.summary(), "rows_per_second": inter_rows / inter.median},
