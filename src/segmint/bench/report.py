@@ -298,7 +298,8 @@ def _per_segment(scale: dict[str, Any]) -> list[str]:
 
 
 def draw_chart(result: dict[str, Any], path: Path) -> None:
-    """Three panels: full refresh by scale; exact count and refresh per segment (largest)."""
+    """Four panels: full refresh by scale; exact count and refresh per segment (largest);
+    incremental refresh against full by scale."""
     try:
         import matplotlib
 
@@ -311,8 +312,8 @@ def draw_chart(result: dict[str, Any], path: Path) -> None:
     scales = result["scales"]
     last = scales[-1]
     colours = {"Segmint": "#2a7ab0", "hand-written SQL": "#8a8a8a", "pandas": "#e08a2c"}
-    fig, (ax1, ax2, ax3) = plt.subplots(
-        1, 3, figsize=(19, 8), gridspec_kw={"width_ratios": [1, 1.4, 1.4]}
+    fig, (ax1, ax2, ax3, ax4) = plt.subplots(
+        1, 4, figsize=(24, 8), gridspec_kw={"width_ratios": [1, 1.4, 1.4, 1]}
     )
 
     _refresh_by_scale(ax1, scales, colours)
@@ -351,6 +352,7 @@ def draw_chart(result: dict[str, Any], path: Path) -> None:
     ax3.set_xlabel("milliseconds (median, log scale)")
     ax3.set_title(f"Each segment's part of the full refresh, {last['contacts']:,} contacts")
     ax3.legend(fontsize=8)
+    _incremental_by_scale(ax4, scales)
 
     fig.suptitle(
         f"Segmint benchmark {result['started_at'][:10]} — Segmint ÷ hand-written SQL: "
@@ -393,3 +395,34 @@ def _refresh_by_scale(ax: Any, scales: list[dict[str, Any]], colours: dict[str, 
     ax.set_ylabel("seconds (median" + (", log scale)" if len(scales) > 1 else ")"))
     ax.set_title("Full refresh of 20 segments")
     ax.legend(fontsize=8)
+
+
+def _incremental_by_scale(ax: Any, scales: list[dict[str, Any]]) -> None:
+    """The last panel: full ÷ incremental refresh after each change, by scale, with the
+    targets as lines."""
+    changes = (
+        ("new_interactions", "a day of interactions, 1,000 contacts", "#2a7ab0", 10.0),
+        ("changed_profiles", "1 % of the profiles change", "#6aa84f", 5.0),
+    )
+    width = 0.38
+    drawn = False
+    for i, (name, label, colour, target) in enumerate(changes):
+        points = [
+            (j, (s.get("incremental_refresh") or {}).get(name, {}).get("speedup"))
+            for j, s in enumerate(scales)
+        ]
+        xs = [j + (i - 0.5) * width for j, v in points if v is not None]
+        values = [v for _, v in points if v is not None]
+        if values:
+            drawn = True
+            bars = ax.bar(xs, values, width, label=label, color=colour)
+            ax.bar_label(bars, labels=[_x(v) for v in values], fontsize=7, padding=2)
+        ax.axhline(target, color=colour, linestyle="--", linewidth=1)
+    ax.set_xticks(range(len(scales)), [f"{s['contacts']:,}" for s in scales])
+    ax.set_xlabel("contacts")
+    ax.set_ylabel("full refresh ÷ incremental refresh (median; dashed: targets)")
+    ax.set_title("Incremental refresh of the 20 after a change")
+    if drawn:
+        ax.legend(fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "not measured", ha="center", transform=ax.transAxes)
