@@ -63,3 +63,18 @@ def test_shared_rows_are_compiled_once(engine: DuckDBEngine) -> None:
     sql = engine.sql(both, as_of=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     assert sql.count("GROUP BY") == 1
     assert sql.count('FROM "purchase"') == 1
+
+
+def _sql(engine: DuckDBEngine, condition: dict[str, object]) -> str:
+    definition = n.Definition.model_validate({"audience": "contact", "condition": condition})
+    return engine.sql(definition, as_of=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+
+
+def test_guards_against_missing_values_are_left_out_only_where_null_means_false(
+    engine: DuckDBEngine,
+) -> None:
+    eq = {"type": "attribute", "field": "city", "op": "eq", "value": "Seattle"}
+    neq = {"type": "attribute", "field": "city", "op": "neq", "value": "Seattle"}
+    assert "IS NULL" not in _sql(engine, eq)  # NULL = 'Seattle' leaves the row out anyway
+    assert "IS NULL" in _sql(engine, {"type": "not", "condition": eq})  # NOT NULL is NULL
+    assert "IS NULL" in _sql(engine, neq)  # '' <> 'Seattle' is true: the guard stays

@@ -44,6 +44,18 @@ class Context:
     segments: SegmentResolver | None
     stored: StoredResolver | None = None  # read these segments' stored members instead
     depth: int = 0  # in_segment nesting, guarded against cycles the checker would reject
+    # Whether a test must be a strict boolean (never NULL). It must under a not and in an
+    # aggregate; it need not where a NULL test just leaves a row out, as false would: in a
+    # WHERE under and/or only (three-valued logic picks the same rows there).
+    strict: bool = True
+
+    def loose(self) -> Context:
+        """This context where a NULL test counts as false."""
+        return replace(self, strict=False) if self.strict else self
+
+    def exact(self) -> Context:
+        """This context where every test must be a strict boolean."""
+        return self if self.strict else replace(self, strict=True)
 
 
 Handler = Callable[[Any, Scope, Context], ir.BooleanValue]
@@ -74,21 +86,27 @@ def _entity(scope: Scope) -> str:
     return scope.entity
 
 
-def within(col: ir.Value, keys: ir.Value) -> ir.BooleanValue:
-    """`col IN (keys)` as a strict boolean: `keys` holds no NULLs (every subquery here
-    filters them out), so guarding `col` is enough, and a plain IN stays a semi-join the
+def within(col: ir.Value, keys: ir.Value, strict: bool = True) -> ir.BooleanValue:
+    """`col IN (keys)`, strict unless told otherwise: `keys` holds no NULLs (every subquery
+    here filters them out), so guarding `col` is enough, and a plain IN stays a semi-join the
     engine can plan well (a COALESCE around it would not)."""
-    return col.notnull() & col.isin(keys)
+    return col.notnull() & col.isin(keys) if strict else col.isin(keys)
 
 
 def member_of(
-    col: ir.Value, keys: ir.Table, key_col: str, hold: ir.BooleanValue, when_absent: bool
+    col: ir.Value,
+    keys: ir.Table,
+    key_col: str,
+    hold: ir.BooleanValue,
+    when_absent: bool,
+    strict: bool = True,
 ) -> ir.BooleanValue:
     """Profiles whose rows in `keys` pass `hold`; profiles with no row there pass iff
-    `when_absent`. `keys` must have at most one row per key when `when_absent` is true."""
+    `when_absent`. `keys` must have at most one row per key when `when_absent` is true,
+    and `hold` must then be strict (it is negated)."""
     if when_absent:
         return ~within(col, keys.filter(~hold)[key_col])
-    return within(col, keys.filter(hold)[key_col])
+    return within(col, keys.filter(hold)[key_col], strict)
 
 
 @handles(n.And)
@@ -105,7 +123,7 @@ def _or(node: n.Or, scope: Scope, ctx: Context) -> ir.BooleanValue:
 
 @handles(n.Not)
 def _not(node: n.Not, scope: Scope, ctx: Context) -> ir.BooleanValue:
-    return ~condition(node.condition, scope, ctx)
+    return ~condition(node.condition, scope, ctx.exact())
 
 
 @handles(n.Attribute)
@@ -113,19 +131,26 @@ def attribute_on(node: n.Attribute, scope: Scope, ctx: Context) -> ir.BooleanVal
     """An attribute test on the scope's table, following many-to-one hops."""
     if scope.entity is None:
         typ = ctx.catalog.interactions[str(scope.interaction)].attributes[node.field].type
-        return value_test(scope.table[node.field], typ, node.op, node.value, node.unit, ctx.clock)
+        return value_test(
+            scope.table[node.field], typ, node.op, node.value, node.unit, ctx.clock, ctx.strict
+        )
     ref = ctx.catalog.resolve_field(scope.entity, node.field)
     if not ref.hops:
         col = scope.table[node.field]
-        return value_test(col, ref.attribute.type, node.op, node.value, node.unit, ctx.clock)
+        return value_test(
+            col, ref.attribute.type, node.op, node.value, node.unit, ctx.clock, ctx.strict
+        )
     # Follow the first hop: test the rest of the path on the target entity.
     hop = ref.hops[0]
     target = ctx.tables.entity(hop.target)
     target_key = ctx.catalog.entities[hop.target].key
     rest = node.model_copy(update={"field": node.field.split(".", 1)[1]})
-    hold = attribute_on(rest, Scope(target, hop.target), ctx)
     matches_missing = node.op == "is_empty"
-    return member_of(scope.table[hop.foreign_key], target, target_key, hold, matches_missing)
+    inner = ctx.exact() if matches_missing else ctx.loose()
+    hold = attribute_on(rest, Scope(target, hop.target), inner)
+    return member_of(
+        scope.table[hop.foreign_key], target, target_key, hold, matches_missing, ctx.strict
+    )
 
 
 @handles(n.Related)
@@ -134,25 +159,26 @@ def _related(node: n.Related, scope: Scope, ctx: Context) -> ir.BooleanValue:
     key = scope.table[ctx.catalog.entities[_entity(scope)].key]
     target = ctx.tables.entity(rel.target)
     linked = target.filter(target[rel.foreign_key].notnull())
+    negated = node.count is None and node.match == "all"  # the rows that fail are sought
+    inner = ctx.exact() if negated else ctx.loose()
     where = (
-        condition(node.where, Scope(linked, rel.target), ctx)
+        condition(node.where, Scope(linked, rel.target), inner)
         if node.where is not None
         else ibis.literal(True)
     )
     if node.count is not None:
         matched = linked.filter(where)
         counts = matched.group_by(rel.foreign_key).agg(n=matched.count())
-        hold = value_test(
-            counts.n, AttrType.INTEGER, node.count.op, node.count.value, None, ctx.clock
-        )
         zero = compare_numbers(node.count.op, 0, node.count.value)
-        return member_of(key, counts, rel.foreign_key, hold, zero)
-    any_match = within(key, linked.filter(where)[rel.foreign_key])
+        hold = value_test(
+            counts.n, AttrType.INTEGER, node.count.op, node.count.value, None, ctx.clock, zero
+        )
+        return member_of(key, counts, rel.foreign_key, hold, zero, ctx.strict)
     if node.match in (None, "any"):
-        return any_match
+        return within(key, linked.filter(where)[rel.foreign_key], ctx.strict)
     if node.match == "none":
-        return ~any_match
-    has_any = within(key, linked[rel.foreign_key])
+        return ~within(key, linked.filter(where)[rel.foreign_key])
+    has_any = within(key, linked[rel.foreign_key], ctx.strict)
     some_fail = within(key, linked.filter(~where)[rel.foreign_key])
     return has_any & ~some_fail
 
@@ -182,7 +208,7 @@ def behavior_rows(node: n.Behavior, ctx: Context) -> ir.Table:
     table = ctx.tables.interaction(node.interaction)
     keep = table[inter.profile_key].notnull() & _window(node.window, table[inter.timestamp], ctx)
     if node.where is not None:
-        keep &= condition(node.where, Scope(table, None, inter.name), ctx)
+        keep &= condition(node.where, Scope(table, None, inter.name), ctx.loose())
     return table.filter(keep)
 
 
@@ -220,7 +246,7 @@ def _row_test(
     ops = _EXISTS_IF_MIN if reduction == "min" else _EXISTS_IF_MAX
     if op not in ops:
         return None
-    return lambda r: value_test(r[column], typ, op, operand, unit, clock)
+    return lambda r: value_test(r[column], typ, op, operand, unit, clock, strict=False)
 
 
 def behavior_measure(node: n.Behavior, ctx: Context) -> Measure:
@@ -301,12 +327,20 @@ def _behavior(node: n.Behavior, scope: Scope, ctx: Context) -> ir.BooleanValue:
     pk = ctx.catalog.interactions[node.interaction].profile_key
     measure = behavior_measure(node, ctx)
     if measure.row_test is any_row:
-        return within(key, rows[pk])
+        return within(key, rows[pk], ctx.strict)
     if measure.row_test is not None:
-        return within(key, rows.filter(measure.row_test(rows))[pk])
+        return within(key, rows.filter(measure.row_test(rows))[pk], ctx.strict)
     grouped = rows.group_by(pk).agg(v=measure.value(rows))
-    hold = value_test(grouped.v, measure.type, measure.op, measure.operand, measure.unit, ctx.clock)
-    return member_of(key, grouped, pk, hold, measure.when_absent)
+    hold = value_test(
+        grouped.v,
+        measure.type,
+        measure.op,
+        measure.operand,
+        measure.unit,
+        ctx.clock,
+        measure.when_absent,
+    )
+    return member_of(key, grouped, pk, hold, measure.when_absent, ctx.strict)
 
 
 @handles(n.InSegment)
@@ -323,7 +357,7 @@ def _in_segment(node: n.InSegment, scope: Scope, ctx: Context) -> ir.BooleanValu
             (members.segment == ibis.literal(node.segment, type="string"))
             & (members.version == ibis.literal(version, type="int32"))
         )
-        return within(key, chosen.key)
+        return within(key, chosen.key, ctx.strict)
     target = ctx.segments(node.segment) if ctx.segments else None
     if target is None:
         raise DefinitionError(
@@ -352,6 +386,7 @@ def compile_predicate(
     """
     tables = tables or Tables(catalog)
     clock = Clock.at(as_of, definition.timezone, stand_in)
-    ctx = Context(catalog, tables, clock, segments, stored)
+    # The root test is the query's WHERE: a NULL test there leaves a profile out, as false does.
+    ctx = Context(catalog, tables, clock, segments, stored, strict=False)
     audience = tables.entity(definition.audience)
     return audience, condition(definition.condition, Scope(audience, definition.audience), ctx)

@@ -90,15 +90,15 @@ def _behaviors(members: list[n.Behavior], scope: Scope, ctx: Context) -> ir.Bool
     rows = behavior_rows(members[0], ctx)
     pk = ctx.catalog.interactions[members[0].interaction].profile_key
     measures = [behavior_measure(m, ctx) for m in members]
+    absent = all(m.when_absent for m in measures)  # the holds are negated then: strict
     grouped = rows.group_by(pk).agg(**{f"v{i}": m.value(rows) for i, m in enumerate(measures)})
     hold = ibis.and_(
         *(
-            value_test(grouped[f"v{i}"], m.type, m.op, m.operand, m.unit, ctx.clock)
+            value_test(grouped[f"v{i}"], m.type, m.op, m.operand, m.unit, ctx.clock, absent)
             for i, m in enumerate(measures)
         )
     )
-    absent = all(m.when_absent for m in measures)
-    return member_of(_key(scope, ctx), grouped, pk, hold, absent)
+    return member_of(_key(scope, ctx), grouped, pk, hold, absent, ctx.strict)
 
 
 def _related(members: list[n.Related], scope: Scope, ctx: Context) -> ir.BooleanValue:
@@ -111,7 +111,7 @@ def _related(members: list[n.Related], scope: Scope, ctx: Context) -> ir.Boolean
     tests: list[tuple[str, n.Related]] = []
     for i, node in enumerate(members):
         where = (
-            condition(node.where, Scope(linked, rel.target), ctx)
+            condition(node.where, Scope(linked, rel.target), ctx.exact())  # aggregated
             if node.where is not None
             else linked[rel.foreign_key].notnull()  # a column that is true on every row
         )
@@ -138,7 +138,8 @@ def _related(members: list[n.Related], scope: Scope, ctx: Context) -> ir.Boolean
         else:  # any, all: a profile without related records fails
             holds.append(col)
             absent = False
-    return member_of(_key(scope, ctx), grouped, rel.foreign_key, ibis.and_(*holds), absent)
+    hold = ibis.and_(*holds)
+    return member_of(_key(scope, ctx), grouped, rel.foreign_key, hold, absent, ctx.strict)
 
 
 def _hop(members: list[n.Attribute], scope: Scope, ctx: Context) -> ir.BooleanValue:
@@ -152,8 +153,9 @@ def _hop(members: list[n.Attribute], scope: Scope, ctx: Context) -> ir.BooleanVa
         attribute_on(
             m.model_copy(update={"field": m.field.split(".", 1)[1]}),
             Scope(target, hop.target),
-            ctx,
+            ctx.loose(),  # a filter of the target rows
         )
         for m in members
     ]
-    return member_of(scope.table[hop.foreign_key], target, target_key, ibis.and_(*holds), False)
+    hold = ibis.and_(*holds)
+    return member_of(scope.table[hop.foreign_key], target, target_key, hold, False, ctx.strict)

@@ -204,10 +204,36 @@ TESTS: dict[AttrType, dict[str, Test]] = {
 }
 
 
+# Tests that are already false or NULL on a missing value: NULL propagates through them, and
+# an empty text or list fails them as long as no operand is empty itself.
+_NULL_TYPES = frozenset(
+    {AttrType.INTEGER, AttrType.FLOAT, AttrType.DATE, AttrType.TIMESTAMP, AttrType.BOOLEAN}
+)
+_FAILS_ON_EMPTY = {
+    AttrType.STRING: frozenset({"eq", "in", "contains", "starts_with", "ends_with"}),
+    AttrType.LIST: frozenset({"has", "has_any", "has_all"}),
+}
+
+
+def _fails_when_missing(typ: AttrType, op: str, value: Any) -> bool:
+    if typ in _NULL_TYPES:
+        return True
+    operands = value if isinstance(value, list | tuple) else [value]
+    return op in _FAILS_ON_EMPTY.get(typ, frozenset()) and all(v != "" for v in operands)
+
+
 def value_test(
-    col: ir.Value, typ: AttrType, op: str, value: Any, unit: TimeUnit | None, clock: Clock
+    col: ir.Value,
+    typ: AttrType,
+    op: str,
+    value: Any,
+    unit: TimeUnit | None,
+    clock: Clock,
+    strict: bool = True,
 ) -> ir.BooleanValue:
-    """`col op value` as a strict boolean: missing values match only is_empty."""
+    """`col op value`: missing values match only is_empty. Strict (never NULL) unless told
+    otherwise; then NULL may stand for false where a missing value fails anyway, which
+    spares the engine the guard."""
     gone = missing(col, typ)
     if op == "is_empty":
         return gone
@@ -216,6 +242,8 @@ def value_test(
     table = TESTS[typ]
     if op not in table:
         raise InternalError(f"operator {op!r} has no compiler for {typ.value}")
+    if not strict and _fails_when_missing(typ, op, value):
+        return table[op](col, value, unit, clock)
     # The test is NULL only where the column is NULL, which `~gone` already rules out, so
     # the conjunction is never NULL; it stays a plain comparison the engine can prune on.
     return ~gone & table[op](col, value, unit, clock)

@@ -5,14 +5,13 @@ FROM (
     *
   FROM "contact" AS "t0"
   WHERE
-    "t0"."contact_id" IS NOT NULL
-    AND "t0"."contact_id" IN (
+    "t0"."contact_id" IN (
       SELECT
         "t8"."contact_id"
       FROM (
         SELECT
-          "t5"."contact_id",
-          COALESCE(SUM("t5"."amount"), 0) AS "v"
+          "t4"."contact_id",
+          COALESCE(SUM("t4"."amount"), 0) AS "v"
         FROM (
           SELECT
             *
@@ -21,22 +20,13 @@ FROM (
             "t1"."contact_id" IS NOT NULL
             AND "t1"."at" <= CAST('2026-11-02T12:00:00' AS TIMESTAMP)
             AND "t1"."at" >= CAST('2026-08-04T07:00:00' AS TIMESTAMP)
-            AND NOT (
-              (
-                "t1"."category" IS NULL
-              ) OR (
-                "t1"."category" = ''
-              )
-            )
             AND "t1"."category" = 'Shoes'
-        ) AS "t5"
+        ) AS "t4"
         GROUP BY
           1
       ) AS "t8"
       WHERE
-        NOT (
-          "t8"."v" IS NULL
-        ) AND "t8"."v" >= 100.0
+        "t8"."v" >= 100.0
     )
     AND NOT (
       (
@@ -47,7 +37,7 @@ FROM (
           "t6"."contact_id"
         FROM (
           SELECT
-            "t4"."contact_id",
+            "t5"."contact_id",
             COUNT(*) AS "v"
           FROM (
             SELECT
@@ -56,7 +46,7 @@ FROM (
             WHERE
               "t2"."contact_id" IS NOT NULL
               AND "t2"."at" <= CAST('2026-11-02T12:00:00' AS TIMESTAMP)
-          ) AS "t4"
+          ) AS "t5"
           GROUP BY
             1
         ) AS "t6"
@@ -89,9 +79,6 @@ FROM (
           1
       ) AS "t7"
       WHERE
-        NOT (
-          "t7"."v" IS NULL
-        )
-        AND "t7"."v" < CAST('2026-10-19T07:00:00' AS TIMESTAMP)
+        "t7"."v" < CAST('2026-10-19T07:00:00' AS TIMESTAMP)
     )
 ) AS "t12"

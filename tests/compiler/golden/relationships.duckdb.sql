@@ -5,8 +5,7 @@ FROM (
     *
   FROM "contact" AS "t0"
   WHERE
-    "t0"."account_id" IS NOT NULL
-    AND "t0"."account_id" IN (
+    "t0"."account_id" IN (
       SELECT
         "t7"."account_id"
       FROM (
@@ -14,20 +13,12 @@ FROM (
           *
         FROM "account" AS "t1"
         WHERE
-          "t1"."region_id" IS NOT NULL
-          AND "t1"."region_id" IN (
+          "t1"."region_id" IN (
             SELECT
               "t3"."region_id"
             FROM "region" AS "t3"
             WHERE
-              NOT (
-                (
-                  "t3"."name" IS NULL
-                ) OR (
-                  "t3"."name" = ''
-                )
-              )
-              AND "t3"."name" = 'West'
+              "t3"."name" = 'West'
           )
       ) AS "t7"
     )
@@ -49,7 +40,6 @@ FROM (
           )
       )
     )
-    AND "t0"."contact_id" IS NOT NULL
     AND "t0"."contact_id" IN (
       SELECT
         "t9"."contact_id"

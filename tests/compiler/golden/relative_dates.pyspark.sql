@@ -3,74 +3,59 @@ SELECT
 FROM `contact` AS `t0`
 WHERE
   (
-    NOT (
-      `t0`.`last_login` IS NULL
+    (
+      `t0`.`last_login` >= CAST('2026-10-03T07:00:00' AS TIMESTAMP)
     )
     AND (
-      (
-        `t0`.`last_login` >= CAST('2026-10-03T07:00:00' AS TIMESTAMP)
-      )
-      AND (
-        `t0`.`last_login` <= CAST('2026-11-02T12:00:00' AS TIMESTAMP)
-      )
+      `t0`.`last_login` <= CAST('2026-11-02T12:00:00' AS TIMESTAMP)
     )
   )
   OR (
-    NOT (
-      `t0`.`birthday` IS NULL
-    )
-    AND (
-      IF(
-        MAKE_DATE(
-          2026,
-          EXTRACT(month FROM `t0`.`birthday`),
-          IF(
-            (
-              EXTRACT(month FROM `t0`.`birthday`) = 2
-            )
-            AND (
-              EXTRACT(day FROM `t0`.`birthday`) = 29
-            ),
-            28,
-            EXTRACT(day FROM `t0`.`birthday`)
+    IF(
+      MAKE_DATE(
+        2026,
+        EXTRACT(month FROM `t0`.`birthday`),
+        IF(
+          (
+            EXTRACT(month FROM `t0`.`birthday`) = 2
           )
-        ) >= MAKE_DATE(2026, 11, 2),
-        MAKE_DATE(
-          2026,
-          EXTRACT(month FROM `t0`.`birthday`),
-          IF(
-            (
-              EXTRACT(month FROM `t0`.`birthday`) = 2
-            )
-            AND (
-              EXTRACT(day FROM `t0`.`birthday`) = 29
-            ),
-            28,
-            EXTRACT(day FROM `t0`.`birthday`)
-          )
-        ),
-        MAKE_DATE(
-          2027,
-          EXTRACT(month FROM `t0`.`birthday`),
-          IF(
-            (
-              EXTRACT(month FROM `t0`.`birthday`) = 2
-            )
-            AND (
-              EXTRACT(day FROM `t0`.`birthday`) = 29
-            ),
-            28,
-            EXTRACT(day FROM `t0`.`birthday`)
-          )
+          AND (
+            EXTRACT(day FROM `t0`.`birthday`) = 29
+          ),
+          28,
+          EXTRACT(day FROM `t0`.`birthday`)
         )
-      ) <= MAKE_DATE(2026, 11, 9)
-    )
+      ) >= MAKE_DATE(2026, 11, 2),
+      MAKE_DATE(
+        2026,
+        EXTRACT(month FROM `t0`.`birthday`),
+        IF(
+          (
+            EXTRACT(month FROM `t0`.`birthday`) = 2
+          )
+          AND (
+            EXTRACT(day FROM `t0`.`birthday`) = 29
+          ),
+          28,
+          EXTRACT(day FROM `t0`.`birthday`)
+        )
+      ),
+      MAKE_DATE(
+        2027,
+        EXTRACT(month FROM `t0`.`birthday`),
+        IF(
+          (
+            EXTRACT(month FROM `t0`.`birthday`) = 2
+          )
+          AND (
+            EXTRACT(day FROM `t0`.`birthday`) = 29
+          ),
+          28,
+          EXTRACT(day FROM `t0`.`birthday`)
+        )
+      )
+    ) <= MAKE_DATE(2026, 11, 9)
   )
   OR (
-    NOT (
-      `t0`.`last_login` IS NULL
-    )
-    AND (
-      `t0`.`last_login` < CAST('2026-09-02T07:00:00' AS TIMESTAMP)
-    )
+    `t0`.`last_login` < CAST('2026-09-02T07:00:00' AS TIMESTAMP)
   )

@@ -2,17 +2,7 @@ SELECT
   "t0"."contact_id"
 FROM "contact" AS "t0"
 WHERE
-  NOT (
-    (
-      "t0"."city" IS NULL
-    ) OR (
-      "t0"."city" = ''
-    )
-  )
-  AND "t0"."city" IN ('Seattle', 'Zürich')
-  AND NOT (
-    "t0"."age" IS NULL
-  )
+  "t0"."city" IN ('Seattle', 'Zürich')
   AND "t0"."age" >= 18
   AND "t0"."age" <= 65
   AND NOT (
