@@ -1,5 +1,8 @@
 import { BuilderPage } from "./builder/BuilderPage";
 import { DetailsPage } from "./details/DetailsPage";
+import { DestinationPage } from "./exports/DestinationPage";
+import { DestinationsPage } from "./exports/DestinationsPage";
+import { ExportsPage } from "./exports/ExportsPage";
 import { href, type Route } from "./lib/router";
 import { useRoute } from "./lib/useRoute";
 import { RunsPage } from "./runs/RunsPage";
@@ -21,6 +24,12 @@ function Page({ route }: { route: Route }) {
       return <RunsPage />;
     case "system":
       return <SystemPage />;
+    case "destinations":
+      return <DestinationsPage />;
+    case "destination":
+      return <DestinationPage key={route.key} destinationKey={route.key} />;
+    case "exports":
+      return <ExportsPage />;
     case "not-found":
       return (
         <div className="page">
@@ -34,7 +43,13 @@ function Page({ route }: { route: Route }) {
 }
 
 const section = (route: Route): string =>
-  route.page === "runs" ? "runs" : route.page === "system" ? "system" : "segments";
+  route.page === "runs"
+    ? "runs"
+    : route.page === "system"
+      ? "system"
+      : route.page === "exports" || route.page === "destinations" || route.page === "destination"
+        ? "exports"
+        : "segments";
 
 export function App() {
   const route = useRoute();
@@ -55,6 +70,7 @@ export function App() {
         <nav aria-label="Main">
           {link({ page: "segments" }, "Segments", "segments")}
           {link({ page: "runs" }, "Runs", "runs")}
+          {link({ page: "exports" }, "Exports", "exports")}
           {link({ page: "system" }, "System", "system")}
         </nav>
         <span className="spacer" />

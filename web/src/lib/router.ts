@@ -9,6 +9,9 @@ export type Route =
   | { page: "edit"; key: string }
   | { page: "runs" }
   | { page: "system" }
+  | { page: "destinations" }
+  | { page: "destination"; key: string }
+  | { page: "exports" }
   | { page: "not-found"; path: string };
 
 export function parseHash(hash: string): Route {
@@ -28,6 +31,9 @@ export function parseHash(hash: string): Route {
   }
   if (first === "runs" && parts.length === 1) return { page: "runs" };
   if (first === "system" && parts.length === 1) return { page: "system" };
+  if (first === "destinations" && parts.length === 1) return { page: "destinations" };
+  if (first === "destinations" && second !== undefined && parts.length === 2) return { page: "destination", key: second };
+  if (first === "exports" && parts.length === 1) return { page: "exports" };
   return { page: "not-found", path: raw };
 }
 
@@ -45,6 +51,12 @@ export function href(route: Route): string {
       return "#/runs";
     case "system":
       return "#/system";
+    case "destinations":
+      return "#/destinations";
+    case "destination":
+      return `#/destinations/${encodeURIComponent(route.key)}`;
+    case "exports":
+      return "#/exports";
     case "not-found":
       return `#${route.path}`;
   }

@@ -4,6 +4,7 @@ import { formatDate, formatDateTime, formatNumber, formatShortDateTime } from ".
 import { href } from "../lib/router";
 import { columnDef, type ColumnId, type SortState } from "./columns";
 import { RowActions } from "./RowActions";
+import { MirrorNote } from "../exports/MirrorNote";
 
 interface Props {
   items: SegmentOut[];
@@ -24,6 +25,7 @@ function Cell({ segment, column }: { segment: SegmentOut; column: ColumnId }) {
             {segment.name}
           </a>
           <div className="muted small">{segment.key}</div>
+          {segment.type === "external" && <MirrorNote segment={segment} />}
         </>
       );
     case "type":

@@ -1,0 +1,115 @@
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { api, messageOf } from "../api/client";
+import { Modal } from "../components/Modal";
+import { exportsApi, type ExportSummary } from "./api";
+import { exportBody } from "./forms";
+
+/** Create an export: a destination, the segments it receives, and a field mapping. */
+export function ExportForm({ onClose, onCreated }: { onClose: () => void; onCreated: (created: ExportSummary["key"]) => void }) {
+  const destinations = useQuery({ queryKey: ["destinations"], queryFn: exportsApi.destinations });
+  const segments = useQuery({ queryKey: ["segments", "for-export"], queryFn: () => api.segments({ sort: "name" }) });
+  const [key, setKey] = useState("");
+  const [name, setName] = useState("");
+  const [destination, setDestination] = useState("");
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [mapping, setMapping] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const mirror = destinations.data?.find((d) => d.key === destination)?.type === "segmint";
+
+  const submit = async () => {
+    const result = exportBody({ key, name, destination, segments: chosen, mapping: mirror ? "" : mapping });
+    if (!result.ok) {
+      setErrors(result.errors);
+      return;
+    }
+    setErrors({});
+    setBusy(true);
+    try {
+      const created = await exportsApi.createExport(result.body);
+      onCreated(created.key);
+    } catch (e) {
+      setFailure(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const fieldProblems = Object.entries(errors).filter(([k]) => k.startsWith("fields."));
+  const problem = (field: string) => errors[field] && <span className="field-problem">{errors[field]}</span>;
+  return (
+    <Modal
+      title="Create an export"
+      onClose={onClose}
+      wide
+      actions={
+        <>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void submit()}>
+            {busy ? "Creating…" : "Create export"}
+          </button>
+        </>
+      }
+    >
+      <form className="form" onSubmit={(e) => e.preventDefault()} aria-label="Export">
+        <label>
+          Key
+          <input value={key} onChange={(e) => setKey(e.target.value)} placeholder="vips-to-crm" autoComplete="off" />
+          {problem("key")}
+        </label>
+        <label>
+          Display name
+          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="(the key)" />
+        </label>
+        <label>
+          Destination
+          <select value={destination} onChange={(e) => setDestination(e.target.value)}>
+            <option value="">Choose…</option>
+            {destinations.data?.map((d) => (
+              <option key={d.key} value={d.key}>
+                {d.name} ({d.type})
+              </option>
+            ))}
+          </select>
+          {problem("destination")}
+        </label>
+        <fieldset className="export-segments">
+          <legend>Segments it receives</legend>
+          <p className="muted small">Only live, active segments are exported; drafts and inactive ones are skipped until they are.</p>
+          {segments.data?.map((s) => (
+            <label key={s.key} className="check">
+              <input
+                type="checkbox"
+                checked={chosen.includes(s.key)}
+                onChange={(e) => setChosen(e.target.checked ? [...chosen, s.key] : chosen.filter((k) => k !== s.key))}
+              />
+              {s.name} <span className="muted small">({s.key}, {s.status}{s.active ? "" : ", inactive"})</span>
+            </label>
+          ))}
+          {problem("segments")}
+        </fieldset>
+        {mirror ? (
+          <p className="muted">A Segmint mirror receives IDs only: no field mapping.</p>
+        ) : (
+          <label>
+            Field mapping: one per line, NAME=FIELD or FIELD
+            <textarea rows={3} value={mapping} onChange={(e) => setMapping(e.target.value)} placeholder={"email\ntier=loyalty_tier"} />
+            {fieldProblems.map(([k, message]) => (
+              <span key={k} className="field-problem">
+                {message}
+              </span>
+            ))}
+          </label>
+        )}
+        {failure && (
+          <p className="error-text" role="alert">
+            {failure}
+          </p>
+        )}
+      </form>
+    </Modal>
+  );
+}
