@@ -83,7 +83,7 @@ export function Combobox({ value, onChange, onPick, suggestions, label, classNam
         }}
         onKeyDown={onKey}
       />
-      <ul id={`${id}-list`} role="listbox" aria-label={`${label} suggestions`} className="combobox-list" hidden={!shown}>
+      <ul id={`${id}-list`} role="listbox" aria-label="Suggested values" className="combobox-list" hidden={!shown}>
         {shown &&
           suggestions.map((s, i) => (
             <li
