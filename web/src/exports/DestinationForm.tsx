@@ -1,8 +1,7 @@
 import { useState } from "react";
-import { messageOf } from "../api/client";
-import { Modal } from "../components/Modal";
 import type { DestinationAdded } from "./api";
 import { exportsApi } from "./api";
+import { FormDialog, useSubmit } from "./FormDialog";
 import { DESTINATION_TYPES, destinationBody, type DestinationType } from "./forms";
 
 /** Add a destination: a form per type; secret settings are write-only (never shown back). */
@@ -12,44 +11,22 @@ export function DestinationForm({ onClose, onAdded }: { onClose: () => void; onA
   const [name, setName] = useState("");
   const [idField, setIdField] = useState("");
   const [settings, setSettings] = useState<Record<string, string>>({});
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async () => {
-    const result = destinationBody({ key, name, type, idField, settings });
-    if (!result.ok) {
-      setErrors(result.errors);
-      return;
-    }
-    setErrors({});
-    setBusy(true);
-    try {
-      onAdded(await exportsApi.addDestination(result.body));
-    } catch (e) {
-      setFailure(messageOf(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const problem = (field: string) => errors[field] && <span className="field-problem">{errors[field]}</span>;
+  const { setErrors, failure, busy, submit, problem } = useSubmit(
+    () => destinationBody({ key, name, type, idField, settings }),
+    exportsApi.addDestination,
+    onAdded,
+  );
   return (
-    <Modal
+    <FormDialog
       title="Add a destination"
+      label="Destination"
+      submitLabel="Add destination"
+      busyLabel="Adding…"
+      busy={busy}
+      failure={failure}
+      onSubmit={submit}
       onClose={onClose}
-      wide
-      actions={
-        <>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void submit()}>
-            {busy ? "Adding…" : "Add destination"}
-          </button>
-        </>
-      }
     >
-      <form className="form" onSubmit={(e) => e.preventDefault()} aria-label="Destination">
         <label>
           Type
           <select
@@ -107,12 +84,6 @@ export function DestinationForm({ onClose, onAdded }: { onClose: () => void; onA
             {problem(`settings.${spec.name}`)}
           </label>
         ))}
-        {failure && (
-          <p className="error-text" role="alert">
-            {failure}
-          </p>
-        )}
-      </form>
-    </Modal>
+    </FormDialog>
   );
 }

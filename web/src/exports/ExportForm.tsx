@@ -1,9 +1,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { api, messageOf } from "../api/client";
-import { Modal } from "../components/Modal";
+import { api } from "../api/client";
 import { exportsApi, type ExportSummary } from "./api";
 import { exportBody } from "./forms";
+import { FormDialog, useSubmit } from "./FormDialog";
 
 /** Create an export: a destination, the segments it receives, and a field mapping. */
 export function ExportForm({ onClose, onCreated }: { onClose: () => void; onCreated: (created: ExportSummary["key"]) => void }) {
@@ -14,47 +14,25 @@ export function ExportForm({ onClose, onCreated }: { onClose: () => void; onCrea
   const [destination, setDestination] = useState("");
   const [chosen, setChosen] = useState<string[]>([]);
   const [mapping, setMapping] = useState("");
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const mirror = destinations.data?.find((d) => d.key === destination)?.type === "segmint";
 
-  const submit = async () => {
-    const result = exportBody({ key, name, destination, segments: chosen, mapping: mirror ? "" : mapping });
-    if (!result.ok) {
-      setErrors(result.errors);
-      return;
-    }
-    setErrors({});
-    setBusy(true);
-    try {
-      const created = await exportsApi.createExport(result.body);
-      onCreated(created.key);
-    } catch (e) {
-      setFailure(messageOf(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { errors, failure, busy, submit, problem } = useSubmit(
+    () => exportBody({ key, name, destination, segments: chosen, mapping: mirror ? "" : mapping }),
+    exportsApi.createExport,
+    (created) => onCreated(created.key),
+  );
   const fieldProblems = Object.entries(errors).filter(([k]) => k.startsWith("fields."));
-  const problem = (field: string) => errors[field] && <span className="field-problem">{errors[field]}</span>;
   return (
-    <Modal
+    <FormDialog
       title="Create an export"
+      label="Export"
+      submitLabel="Create export"
+      busyLabel="Creating…"
+      busy={busy}
+      failure={failure}
+      onSubmit={submit}
       onClose={onClose}
-      wide
-      actions={
-        <>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void submit()}>
-            {busy ? "Creating…" : "Create export"}
-          </button>
-        </>
-      }
     >
-      <form className="form" onSubmit={(e) => e.preventDefault()} aria-label="Export">
         <label>
           Key
           <input value={key} onChange={(e) => setKey(e.target.value)} placeholder="vips-to-crm" autoComplete="off" />
@@ -104,12 +82,6 @@ export function ExportForm({ onClose, onCreated }: { onClose: () => void; onCrea
             ))}
           </label>
         )}
-        {failure && (
-          <p className="error-text" role="alert">
-            {failure}
-          </p>
-        )}
-      </form>
-    </Modal>
+    </FormDialog>
   );
 }
