@@ -28,6 +28,20 @@ def test_the_csv_copies_are_written_once(small: CachedData) -> None:
     model = open_workspace(small.root).model
     assert names == sorted([*model.entities, *model.interactions])
     assert ingest_speed.write_csv(small.root) == 0.0  # reused
+    # Copies from an older version of the benchmark (no format in the marker) are rewritten.
+    (folder / ingest_speed.MARKER).write_text('{"seconds": 1.0}\n', encoding="utf-8")
+    assert ingest_speed.write_csv(small.root) > 0.0
+    assert ingest_speed.write_csv(small.root) == 0.0
+
+
+def test_every_csv_value_is_quoted(small: CachedData) -> None:
+    """DuckDB's sniffer reads the first rows only: with every value quoted it always finds
+    the quote character, even when the first comma inside a value comes much later."""
+    ingest_speed.write_csv(small.root)
+    with (small.root / ingest_speed.CSV_FOLDER / "email_sent.csv").open(encoding="utf-8") as f:
+        header, first = f.readline(), f.readline()
+    assert header.startswith('"event_id","contact_id"')
+    assert first.startswith('"ES')
 
 
 def test_the_csv_model_reads_the_copies(small: CachedData) -> None:
