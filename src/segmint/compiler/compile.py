@@ -226,6 +226,9 @@ class Measure:
     # first time before a day, the most at least some amount), that row test: the condition
     # is then an existence check, a semi-join over a scan the time order can prune.
     row_test: Callable[[ir.Table], ir.BooleanValue] | None = None
+    # When the test holds exactly when no row passes a row test (never, no value at all),
+    # that row test: the condition is then an anti-join, no reduction needed.
+    no_row_test: Callable[[ir.Table], ir.BooleanValue] | None = None
 
 
 # Reductions whose test holds iff some row passes the same test: a minimum below a bound,
@@ -249,6 +252,11 @@ def _row_test(
     return lambda r: value_test(r[column], typ, op, operand, unit, clock, strict=False)
 
 
+def _valued(field: str) -> Callable[[ir.Table], ir.BooleanValue]:
+    """The row test of "has a value": for reductions that are empty only without one."""
+    return lambda r: r[field].notnull()
+
+
 def behavior_measure(node: n.Behavior, ctx: Context) -> Measure:
     """The reduction a behavior condition tests (count by default)."""
     inter = ctx.catalog.interactions[node.interaction]
@@ -264,13 +272,13 @@ def behavior_measure(node: n.Behavior, ctx: Context) -> Measure:
             occ.unit,
             occ.op == "is_empty",
             _row_test(ts, AttrType.TIMESTAMP, reduction, occ.op, occ.value, occ.unit, ctx.clock),
+            any_row if occ.op == "is_empty" else None,
         )
     agg = node.aggregate
     if agg is None:
         count = node.count or n.Comparison(op="gte", value=1)
-        at_least_one = (count.op == "gte" and count.value == 1) or (
-            count.op == "gt" and count.value == 0
-        )
+        at_least_one = (count.op, count.value) in (("gte", 1), ("gt", 0))
+        never = (count.op, count.value) in (("eq", 0), ("lte", 0), ("lt", 1))
         return Measure(
             lambda r: r.count(),
             AttrType.INTEGER,
@@ -279,6 +287,7 @@ def behavior_measure(node: n.Behavior, ctx: Context) -> Measure:
             None,
             compare_numbers(count.op, 0, count.value),
             any_row if at_least_one else None,
+            any_row if never else None,
         )
     ftype = inter.attributes[agg.field].type
     field = agg.field
@@ -291,9 +300,17 @@ def behavior_measure(node: n.Behavior, ctx: Context) -> Measure:
             None,
             compare_numbers(agg.op, 0.0, agg.value),
         )
+    valued = _valued(field) if agg.op == "is_empty" else None  # no value at all
     if agg.fn == "avg":
         return Measure(
-            lambda r: r[field].mean(), AttrType.FLOAT, agg.op, agg.value, None, agg.op == "is_empty"
+            lambda r: r[field].mean(),
+            AttrType.FLOAT,
+            agg.op,
+            agg.value,
+            None,
+            agg.op == "is_empty",
+            None,
+            valued,
         )
     if ftype.is_number:
         reduce_number: Callable[[ir.Table], ir.Value] = (
@@ -309,6 +326,7 @@ def behavior_measure(node: n.Behavior, ctx: Context) -> Measure:
             agg.unit,
             agg.op == "is_empty",
             _row_test(field, AttrType.FLOAT, agg.fn, agg.op, agg.value, agg.unit, ctx.clock),
+            valued,
         )
     return Measure(
         (lambda r: r[field].min()) if agg.fn == "min" else (lambda r: r[field].max()),
@@ -317,6 +335,8 @@ def behavior_measure(node: n.Behavior, ctx: Context) -> Measure:
         agg.value,
         agg.unit,
         agg.op == "is_empty",
+        None,
+        valued if ftype is not AttrType.STRING else None,  # '' counts as missing too
     )
 
 
@@ -330,6 +350,10 @@ def _behavior(node: n.Behavior, scope: Scope, ctx: Context) -> ir.BooleanValue:
         return within(key, rows[pk], ctx.strict)
     if measure.row_test is not None:
         return within(key, rows.filter(measure.row_test(rows))[pk], ctx.strict)
+    if measure.no_row_test is any_row:
+        return ~within(key, rows[pk])
+    if measure.no_row_test is not None:
+        return ~within(key, rows.filter(measure.no_row_test(rows))[pk])
     grouped = rows.group_by(pk).agg(v=measure.value(rows))
     hold = value_test(
         grouped.v,

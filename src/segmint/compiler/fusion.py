@@ -67,8 +67,9 @@ def conjunction(
 
 def _fusion_key(cond: n.Condition, scope: Scope, ctx: Context) -> tuple[Any, ...] | None:
     if isinstance(cond, n.Behavior):
-        if behavior_measure(cond, ctx).row_test is not None:
-            return None  # an existence check: a semi-join is already the cheapest
+        measure = behavior_measure(cond, ctx)
+        if measure.row_test is not None or measure.no_row_test is not None:
+            return None  # an existence check: a (anti-)semi-join is already the cheapest
         where = cond.where.model_dump_json() if cond.where is not None else None
         window = cond.window.model_dump_json() if cond.window is not None else None
         return ("behavior", cond.interaction, window, where)

@@ -1,5 +1,5 @@
 SELECT
-  "t12"."contact_id"
+  "t10"."contact_id"
 FROM (
   SELECT
     *
@@ -7,7 +7,7 @@ FROM (
   WHERE
     "t0"."contact_id" IN (
       SELECT
-        "t8"."contact_id"
+        "t7"."contact_id"
       FROM (
         SELECT
           "t4"."contact_id",
@@ -24,9 +24,9 @@ FROM (
         ) AS "t4"
         GROUP BY
           1
-      ) AS "t8"
+      ) AS "t7"
       WHERE
-        "t8"."v" >= 100.0
+        "t7"."v" >= 100.0
     )
     AND NOT (
       (
@@ -34,35 +34,16 @@ FROM (
       )
       AND "t0"."contact_id" IN (
         SELECT
-          "t6"."contact_id"
-        FROM (
-          SELECT
-            "t5"."contact_id",
-            COUNT(*) AS "v"
-          FROM (
-            SELECT
-              *
-            FROM "email_opened" AS "t2"
-            WHERE
-              "t2"."contact_id" IS NOT NULL
-              AND "t2"."at" <= MAKE_TIMESTAMP(2026, 11, 2, 12, 0, 0.0)
-          ) AS "t5"
-          GROUP BY
-            1
-        ) AS "t6"
+          "t2"."contact_id"
+        FROM "email_opened" AS "t2"
         WHERE
-          NOT (
-            NOT (
-              "t6"."v" IS NULL
-            ) AND (
-              "t6"."v" = 0
-            )
-          )
+          "t2"."contact_id" IS NOT NULL
+          AND "t2"."at" <= MAKE_TIMESTAMP(2026, 11, 2, 12, 0, 0.0)
       )
     )
     AND "t0"."contact_id" IN (
       SELECT
-        "t7"."contact_id"
+        "t6"."contact_id"
       FROM (
         SELECT
           "t3"."contact_id",
@@ -77,8 +58,8 @@ FROM (
         ) AS "t3"
         GROUP BY
           1
-      ) AS "t7"
+      ) AS "t6"
       WHERE
-        "t7"."v" < MAKE_TIMESTAMP(2026, 10, 19, 7, 0, 0.0)
+        "t6"."v" < MAKE_TIMESTAMP(2026, 10, 19, 7, 0, 0.0)
     )
-) AS "t12"
+) AS "t10"
