@@ -100,3 +100,18 @@ def test_system_lists_scheduled_activations(client: TestClient) -> None:
         ("churn-risk", True, None)
     ]
     assert dt.datetime.fromisoformat(scheduled[0]["deactivate_at"]) == later
+
+
+def test_cancel_a_scheduled_change(client: TestClient) -> None:
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).isoformat()
+    client.post("/api/segments/churn-risk/deactivate", json={"at": later})
+    client.post("/api/segments/churn-risk/activate", json={"at": later})
+    cancelled = client.delete("/api/segments/churn-risk/scheduled/deactivation").json()
+    assert cancelled["deactivate_at"] is None and cancelled["activate_at"] is not None
+    assert [s["key"] for s in client.get("/api/system").json()["scheduled"]] == ["churn-risk"]
+    client.delete("/api/segments/churn-risk/scheduled/activation")
+    assert client.get("/api/system").json()["scheduled"] == []
+    body = assert_problem(client.delete("/api/segments/churn-risk/scheduled/activation"), 409)
+    assert "no scheduled activation" in str(body["detail"])
+    assert_problem(client.delete("/api/segments/churn-risk/scheduled/nope"), 422)
+    assert_problem(client.delete("/api/segments/ghost/scheduled/activation"), 404)

@@ -490,6 +490,20 @@ def test_activate_and_deactivate(demo: Path) -> None:
     assert data["scheduled"] is None
 
 
+def test_cancel_a_scheduled_activation(demo: Path) -> None:
+    ok("activate", "dormant-accounts", "-w", demo, "--at", "2099-12-01")
+    assert ok("activate", "dormant-accounts", "-w", demo, "--cancel").stdout == (
+        "Cancelled the scheduled activation of dormant-accounts\n"
+    )
+    assert (
+        ok_json("segment", "show", "dormant-accounts", "-w", demo)["segment"]["activate_at"] is None
+    )
+    result = fails("activate", "dormant-accounts", "-w", demo, "--cancel")
+    assert result.stderr == "dormant-accounts has no scheduled activation\n"
+    both = fails("deactivate", "dormant-accounts", "-w", demo, "--cancel", "--at", "2099-01-01")
+    assert both.stderr == "give --at or --cancel, not both\n"
+
+
 def test_activation_errors(demo: Path) -> None:
     result = fails("activate", "dormant-accounts", "-w", demo, "--at", "soon")
     assert result.stderr.startswith("--at 'soon': not an ISO date or date-time")

@@ -81,7 +81,9 @@ def test_schedule_an_activation_and_see_it_on_the_system_page(
     row.get_by_role("button", name="Actions for E2E scheduled").click()
     page.get_by_role("menuitem", name="Schedule activation…").click()
     dialog = page.get_by_role("dialog")
-    expect(dialog.get_by_role("radio", name="Activate", exact=True)).to_be_checked()  # it is inactive
+    expect(
+        dialog.get_by_role("radio", name="Activate", exact=True)
+    ).to_be_checked()  # it is inactive
     tomorrow = (dt.datetime.now() + dt.timedelta(days=1)).strftime("%Y-%m-%d") + "T09:30"
     dialog.get_by_label("At (your time zone)").fill(tomorrow)
     shoot("schedule-activation-dialog")
@@ -110,6 +112,15 @@ def test_schedule_an_activation_and_see_it_on_the_system_page(
     shoot("system-quota-and-schedules")
     page.goto("/#/segments/e2e-scheduled")
     expect(page.get_by_test_id("scheduled")).to_contain_text("activate")
+
+    # Cancelled from the System page: the row goes, the API has nothing scheduled.
+    page.goto("/#/system")
+    page.get_by_role("button", name="Cancel the activation of E2E scheduled").click()
+    expect(
+        page.get_by_role("status").filter(has_text="Cancelled the scheduled activation")
+    ).to_be_visible()
+    expect(page.locator("tr", has_text="E2E scheduled")).to_have_count(0)
+    assert api.get("/api/segments/e2e-scheduled").json()["activate_at"] is None
 
 
 def test_make_static_then_dynamic(page: Any, api: httpx.Client, settle: Any, shoot: Any) -> None:

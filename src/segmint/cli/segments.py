@@ -63,6 +63,9 @@ consumers_app = typer.Typer(
 YesOpt = Annotated[
     bool, typer.Option("--yes", "-y", help="Confirm: go ahead even though the segment is used.")
 ]
+CancelOpt = Annotated[
+    bool, typer.Option("--cancel", help="Drop the scheduled change instead of making one.")
+]
 AtOpt = Annotated[
     str | None,
     typer.Option(
@@ -678,10 +681,22 @@ def stop(
     say(f"{key} is a draft again")
 
 
-def _activation(key: str, workspace: Path, at: str | None, as_json: bool, *, active: bool) -> None:
+def _activation(
+    key: str, workspace: Path, at: str | None, as_json: bool, *, active: bool, cancel: bool
+) -> None:
     from segmint.services import segments
     from segmint.services.context import now
 
+    if cancel:
+        if at is not None:
+            raise UserError("give --at or --cancel, not both")
+        with opened(workspace) as app:
+            seg = segments.cancel_scheduled(app, key, activation=active)
+        if as_json:
+            emit_json({"segment": segment_json(seg), "scheduled": None})
+            return
+        say(f"Cancelled the scheduled {'activation' if active else 'deactivation'} of {key}")
+        return
     moment = parse_when(at, "--at") if at is not None else None
     scheduled = moment is not None and moment > now()
     with opened(workspace) as app:
@@ -704,10 +719,11 @@ def activate(
     key: KeyArg,
     workspace: WorkspaceOpt = Path(),
     at: AtOpt = None,
+    cancel: CancelOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Make a segment active now, or at a later time with --at."""
-    _activation(key, workspace, at, as_json, active=True)
+    """Make a segment active now, or at a later time with --at (--cancel drops that)."""
+    _activation(key, workspace, at, as_json, active=True, cancel=cancel)
 
 
 @guarded
@@ -715,10 +731,11 @@ def deactivate(
     key: KeyArg,
     workspace: WorkspaceOpt = Path(),
     at: AtOpt = None,
+    cancel: CancelOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Make a segment inactive now, or at a later time with --at."""
-    _activation(key, workspace, at, as_json, active=False)
+    """Make a segment inactive now, or at a later time with --at (--cancel drops that)."""
+    _activation(key, workspace, at, as_json, active=False, cancel=cancel)
 
 
 # --- usage and consumers ----------------------------------------------------------------

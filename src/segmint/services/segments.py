@@ -465,6 +465,18 @@ def deactivate(app: App, key: str, *, at: dt.datetime | None = None) -> Segment:
         return w.update_segment(key, "deactivate", active=False, deactivate_at=None)
 
 
+def cancel_scheduled(app: App, key: str, *, activation: bool) -> Segment:
+    """Drop a segment's scheduled activation (or deactivation); nothing scheduled is a conflict."""
+    column, what = (
+        ("activate_at", "activation") if activation else ("deactivate_at", "deactivation")
+    )
+    with app.store.write(app.actor) as w:
+        seg = w.require(key)
+        if getattr(seg, column) is None:
+            raise ConflictError(f"{key} has no scheduled {what}")
+        return w.update_segment(key, f"cancel_{what}", **{column: None})
+
+
 def apply_activation_schedule(app: App, when: dt.datetime | None = None) -> list[str]:
     """Carry out scheduled activations and deactivations that are due; returns what changed.
 

@@ -215,6 +215,8 @@ export const api = {
     data(http.POST("/api/segments/{key}/activate", { ...key(k), body: at ? { at } : null })),
   deactivate: (k: string, at?: string) =>
     data(http.POST("/api/segments/{key}/deactivate", { ...key(k), body: at ? { at } : null })),
+  cancelScheduled: (k: string, change: "activation" | "deactivation") =>
+    data(http.DELETE("/api/segments/{key}/scheduled/{change}", { params: { path: { key: k, change } } })),
   usage: (k: string) => data(http.GET("/api/segments/{key}/usage", key(k))),
   makeStatic: (k: string) => data(http.POST("/api/segments/{key}/make-static", key(k))),
   makeDynamic: (k: string) => data(http.POST("/api/segments/{key}/make-dynamic", { ...key(k), body: null })),

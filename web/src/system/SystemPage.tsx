@@ -1,5 +1,6 @@
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, messageOf } from "../api/client";
+import { useNotify } from "../components/Notices";
 import { formatDateTime } from "../lib/format";
 import { href } from "../lib/router";
 import { quotaText } from "../lib/schedule";
@@ -8,6 +9,18 @@ import { ScheduleForm } from "./ScheduleForm";
 /** The system refresh schedule, scheduled activations, and the active-segment quota. */
 export function SystemPage() {
   const system = useQuery({ queryKey: ["system"], queryFn: api.system, refetchInterval: 30_000 });
+  const notify = useNotify();
+  const client = useQueryClient();
+  const cancel = async (key: string, name: string, change: "activation" | "deactivation") => {
+    try {
+      await api.cancelScheduled(key, change);
+      notify("success", `Cancelled the scheduled ${change} of ${name}.`);
+    } catch (e) {
+      notify("error", `Could not cancel: ${messageOf(e)}`);
+    }
+    await client.invalidateQueries({ queryKey: ["system"] });
+    await client.invalidateQueries({ queryKey: ["segments"] });
+  };
   const s = system.data;
   const scheduled = s?.scheduled ?? [];
   return (
@@ -65,8 +78,32 @@ export function SystemPage() {
                     <a href={href({ page: "segment", key: g.key })}>{g.name}</a>
                   </td>
                   <td>{g.active ? "active" : "inactive"}</td>
-                  <td>{formatDateTime(g.activate_at)}</td>
-                  <td>{formatDateTime(g.deactivate_at)}</td>
+                  <td>
+                    {formatDateTime(g.activate_at)}
+                    {g.activate_at && (
+                      <button
+                        type="button"
+                        className="btn-link"
+                        aria-label={`Cancel the activation of ${g.name}`}
+                        onClick={() => void cancel(g.key, g.name, "activation")}
+                      >
+                        cancel
+                      </button>
+                    )}
+                  </td>
+                  <td>
+                    {formatDateTime(g.deactivate_at)}
+                    {g.deactivate_at && (
+                      <button
+                        type="button"
+                        className="btn-link"
+                        aria-label={`Cancel the deactivation of ${g.name}`}
+                        onClick={() => void cancel(g.key, g.name, "deactivation")}
+                      >
+                        cancel
+                      </button>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -255,6 +255,14 @@ def make_dynamic(key: str, app: AppDep, body: MakeDynamicIn | None = None) -> Co
     )
 
 
+@router.delete("/{key}/scheduled/{change}", response_model=SegmentOut)
+def cancel_scheduled(
+    key: str, change: Literal["activation", "deactivation"], app: AppDep
+) -> SegmentOut:
+    """Drop a scheduled activation or deactivation (409 when none is scheduled)."""
+    return _out(app, svc.cancel_scheduled(app, key, activation=change == "activation"))
+
+
 @router.get("/{key}/usage", response_model=UsageOut)
 def usage(key: str, app: AppDep) -> UsageOut:
     """Segments referencing it and consumers registered from outside."""
