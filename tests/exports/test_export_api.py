@@ -67,13 +67,19 @@ def test_destinations_and_exports_through_the_api(source: Path) -> None:
         history = api.get("/api/exports/to-dw/runs").json()
         assert history[0]["id"] == run_id
         assert api.get("/api/exports/to-dw/rejects").json() == []
-        assert [e["key"] for e in api.get("/api/segments/vip-customers/exports").json()] == [
-            "to-dw"
-        ]
-        assert api.get("/api/destinations/dw").json()["segments"] == [
-            "black-friday-2025",
-            "vip-customers",
-        ]
+        of_segment = api.get("/api/segments/vip-customers/exports").json()
+        assert [(e["key"], e["destination_type"]) for e in of_segment] == [("to-dw", "database")]
+        assert (of_segment[0]["last_run"]["id"], of_segment[0]["last_run"]["status"]) == (
+            run_id, "succeeded",
+        )  # fmt: skip
+        assert api.get("/api/segments/nope/exports").status_code == 404
+        dw = api.get("/api/destinations/dw").json()
+        assert dw["segments"] == ["black-friday-2025", "vip-customers"]
+        assert (dw["exports"], dw["last_run"]["id"]) == (["to-dw"], run_id)
+        listed = {d["key"]: d for d in api.get("/api/destinations").json()}
+        assert listed["dw"]["last_run"]["status"] == "succeeded"
+        assert listed["dw"]["segments"] == dw["segments"]
+        assert api.get("/api/exports").json()[0]["last_run"]["id"] == run_id
         usage = api.get("/api/segments/vip-customers/usage").json()
         assert [(c["kind"], c["name"]) for c in usage["consumers"]] == [("export", "to-dw")]
 
