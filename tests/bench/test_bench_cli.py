@@ -44,3 +44,9 @@ def test_pandas_runs_up_to_the_chosen_scale() -> None:
     options = BenchOptions(contacts=(100_000, 1_000_000, 3_000_000), pandas_up_to=1_000_000)
     assert [options.with_pandas(n) for n in options.contacts] == [True, True, False]
     assert BenchOptions().with_pandas(100_000_000)
+
+
+def test_ingest_runs_fewer_times_at_larger_scales() -> None:
+    options = BenchOptions(repeats=5)
+    assert [options.ingest_repeats(n) for n in (10_000, 1_000_000, 3_000_000)] == [3, 2, 1]
+    assert BenchOptions(repeats=1).ingest_repeats(10_000) == 1

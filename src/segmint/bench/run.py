@@ -49,6 +49,13 @@ class BenchOptions:
     pandas_up_to: int | None = None  # skip pandas above this many contacts (None: never)
     workspace_figures: bool = True  # incremental, compound, single event, API, ingest
 
+    def ingest_repeats(self, contacts: int) -> int:
+        """Runs of each ingest: a whole ingest takes a minute per million contacts or more,
+        so larger scales run it less often (3 up to 100,000 contacts, 2 up to a million,
+        then 1), never more than `repeats`."""
+        most = 3 if contacts <= 100_000 else 2 if contacts <= 1_000_000 else 1
+        return min(self.repeats, most)
+
     def with_pandas(self, contacts: int) -> bool:
         """Whether pandas runs at this scale (it needs about 4 GiB at a million contacts)."""
         return self.pandas_up_to is None or contacts <= self.pandas_up_to
@@ -234,7 +241,7 @@ def _workspace_figures(
                 folder,
                 options.as_of,
                 members,
-                repeats=options.count_repeats,
+                repeats=options.repeats,
                 progress=progress,
                 label=label,
             )
@@ -249,7 +256,7 @@ def _workspace_figures(
         data.root,
         open_workspace(data.root).model,
         data.rows,
-        repeats=min(options.repeats, 3),
+        repeats=options.ingest_repeats(data.contacts),
         progress=progress,
         label=label,
     )
