@@ -295,3 +295,23 @@ def test_destination_edit_on_the_command_line(
     assert "Traceback" not in result.output
     result = runner.invoke(cli_app, ["destination", "edit", "hook", "--set", "oops", *w])
     assert result.exit_code == 1 and "NAME=VALUE" in result.output
+
+
+def test_a_run_with_an_undecryptable_secret_fails_with_the_reason(
+    source: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from export_support import make_static
+
+    from segmint.services import export_runs
+
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    with App.open(source) as app:
+        make_static(app, "wh", [])
+        _add_hook(app, receiver)
+        exports.create_export(app, "to-hook", destination="hook", segments=["wh"])
+    KeyFile(source / KEY_FILE).write([_other_key()])
+    with App.open(source) as app:
+        run = export_runs.run_export(app, "to-hook")
+    assert run.status == "failed"
+    assert run.error is not None and "cannot be decrypted with the key from" in run.error
+    assert "internal error" not in run.error

@@ -290,6 +290,9 @@ def execute(
         work.execute()
     except LeaseLostError:
         log.warning("export run %s was taken over; stopping", run_id)
+    except UserError as exc:  # e.g. the destination's secrets cannot be decrypted
+        log.warning("export run %s failed: %s", run_id, exc.message)
+        work.failures.append(exc.message)
     except Exception as exc:
         log.exception("export run %s failed", run_id)
         work.failures.append(f"internal error: {type(exc).__name__}: {exc}")
