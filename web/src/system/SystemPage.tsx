@@ -6,6 +6,20 @@ import { href } from "../lib/router";
 import { quotaText } from "../lib/schedule";
 import { ScheduleForm } from "./ScheduleForm";
 
+/** A scheduled moment with a button that cancels it (a dash when nothing is scheduled). */
+function ScheduledCell(props: { at: string | null; name: string; change: "activation" | "deactivation"; onCancel: () => void }) {
+  return (
+    <td>
+      {formatDateTime(props.at)}
+      {props.at && (
+        <button type="button" className="btn-link" aria-label={`Cancel the ${props.change} of ${props.name}`} onClick={props.onCancel}>
+          cancel
+        </button>
+      )}
+    </td>
+  );
+}
+
 /** The system refresh schedule, scheduled activations, and the active-segment quota. */
 export function SystemPage() {
   const system = useQuery({ queryKey: ["system"], queryFn: api.system, refetchInterval: 30_000 });
@@ -78,32 +92,8 @@ export function SystemPage() {
                     <a href={href({ page: "segment", key: g.key })}>{g.name}</a>
                   </td>
                   <td>{g.active ? "active" : "inactive"}</td>
-                  <td>
-                    {formatDateTime(g.activate_at)}
-                    {g.activate_at && (
-                      <button
-                        type="button"
-                        className="btn-link"
-                        aria-label={`Cancel the activation of ${g.name}`}
-                        onClick={() => void cancel(g.key, g.name, "activation")}
-                      >
-                        cancel
-                      </button>
-                    )}
-                  </td>
-                  <td>
-                    {formatDateTime(g.deactivate_at)}
-                    {g.deactivate_at && (
-                      <button
-                        type="button"
-                        className="btn-link"
-                        aria-label={`Cancel the deactivation of ${g.name}`}
-                        onClick={() => void cancel(g.key, g.name, "deactivation")}
-                      >
-                        cancel
-                      </button>
-                    )}
-                  </td>
+                  <ScheduledCell at={g.activate_at} name={g.name} change="activation" onCancel={() => void cancel(g.key, g.name, "activation")} />
+                  <ScheduledCell at={g.deactivate_at} name={g.name} change="deactivation" onCancel={() => void cancel(g.key, g.name, "deactivation")} />
                 </tr>
               ))}
             </tbody>
