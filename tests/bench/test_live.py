@@ -116,3 +116,13 @@ def test_a_single_new_interaction_makes_new_versions_current(folder: Path) -> No
 
 def _quiet(step: str, done: int, total: int, detail: str = "") -> None:
     del step, done, total, detail
+
+
+def test_a_server_that_cannot_start_is_reported(tmp_path: Path) -> None:
+    with (
+        pytest.raises(
+            InternalError, match=r"segmint serve exited with 1: (.|\n)*not a Segmint workspace"
+        ),
+        api_count.server(tmp_path),
+    ):
+        pass

@@ -28,6 +28,7 @@ from segmint.services.context import definition_json
 TARGET: Final = 0.100  # seconds, through the HTTP API
 STARTUP_SECONDS: Final = 120.0
 PATH: Final = "/api/evaluate/count"
+LOG: Final = "bench-serve.log"  # in the scratch workspace, removed with it
 
 
 def free_port() -> int:
@@ -53,15 +54,15 @@ def server(folder: Path) -> Iterator[http.client.HTTPConnection]:
     """A `segmint serve` process on `folder`, and a connection to it; stopped on exit."""
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(  # noqa: S603 - our own command, no shell
-        _command(folder, port),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
+    log = folder / LOG
+    # The server's messages go to a file (a pipe nobody reads could fill and stall it).
+    with log.open("wb") as sink:
+        process = subprocess.Popen(  # noqa: S603 - our own command, no shell
+            _command(folder, port), stdout=subprocess.DEVNULL, stderr=sink, env=env
+        )
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     try:
-        _wait(process, connection)
+        _wait(process, connection, log)
         yield connection
     finally:
         connection.close()
@@ -71,15 +72,15 @@ def server(folder: Path) -> Iterator[http.client.HTTPConnection]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stderr is not None:
-            process.stderr.close()
 
 
-def _wait(process: subprocess.Popen[bytes], connection: http.client.HTTPConnection) -> None:
+def _wait(
+    process: subprocess.Popen[bytes], connection: http.client.HTTPConnection, log: Path
+) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            err = process.stderr.read().decode(errors="replace") if process.stderr else ""
+            err = log.read_text(encoding="utf-8", errors="replace")
             raise InternalError(f"segmint serve exited with {process.returncode}: {err[-2000:]}")
         try:
             status, _ = request(connection, "GET", "/api/health")
