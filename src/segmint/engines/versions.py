@@ -79,12 +79,12 @@ class MembershipStore:
             )
             # Named parameters: the members' SQL may bind its own ($as_of...). Keys are
             # unique in a profile table, so no DISTINCT is needed.
-            con.execute(
+            inserted = con.execute(
                 f"INSERT INTO {table} SELECT $segmint_segment, $segmint_version, m.* "
                 f"FROM ({members_sql}) AS m",
                 {**(params or {}), "segmint_segment": segment, "segmint_version": version},
-            )
-            written = self._counts(table, segment, version, previous)
+            ).fetchall()
+            written = self._counts(table, segment, version, previous, int(inserted[0][0]))
             if mark is not None:
                 self.changes.mark(segment, version, mark)
             con.execute("COMMIT")
@@ -113,19 +113,21 @@ class MembershipStore:
         finally:
             self.con.unregister("segmint_incoming_keys")
 
-    def _counts(self, table: str, segment: str, version: int, previous: int | None) -> Written:
-        new = f"(SELECT key FROM {table} WHERE segment = ? AND version = ?)"
-        members = self._scalar(f"SELECT count(*) FROM {new}", [segment, version])
+    def _counts(
+        self, table: str, segment: str, version: int, previous: int | None, members: int
+    ) -> Written:
+        """Entered and exited from the sizes and the overlap: one pass over both versions
+        (keys are unique within a version)."""
         if previous is None:
             return Written(members, members, 0)
-        old = f"(SELECT key FROM {table} WHERE segment = ? AND version = ?)"
-        entered = self._scalar(
-            f"SELECT count(*) FROM ({new} EXCEPT {old})", [segment, version, segment, previous]
-        )
-        exited = self._scalar(
-            f"SELECT count(*) FROM ({old} EXCEPT {new})", [segment, previous, segment, version]
-        )
-        return Written(members, entered, exited)
+        rows = self.con.execute(
+            f"SELECT (SELECT count(*) FROM {table} WHERE segment = $s AND version = $old), "
+            f"(SELECT count(*) FROM {table} WHERE segment = $s AND version = $new AND key IN "
+            f"(SELECT key FROM {table} WHERE segment = $s AND version = $old))",
+            {"s": segment, "old": previous, "new": version},
+        ).fetchall()
+        before, kept = int(rows[0][0]), int(rows[0][1])
+        return Written(members, members - kept, before - kept)
 
     def _scalar(self, sql: str, params: list[Any]) -> int:
         # fetchall: DuckDB 2 keeps a partly read result open on the connection otherwise.
