@@ -1,6 +1,6 @@
 import { Combobox } from "../components/Combobox";
 import { ListInput } from "../components/ListInput";
-import { useSuggestions, type ValueSource } from "../lib/suggestions";
+import type { ValueSource } from "../lib/suggestions";
 import {
   isNumberType,
   isRelative,
@@ -29,13 +29,8 @@ function text(v: unknown): string {
   return v === null || v === undefined ? "" : JSON.stringify(v);
 }
 
-/** A text input offering the attribute's most frequent values as they match what is typed. */
-function SuggestedText({ value, onChange, label, source }: { value: string; onChange: (v: string) => void; label: string; source: ValueSource }) {
-  const suggestions = useSuggestions(source, value);
-  return <Combobox className="value-input" value={value} onChange={onChange} onPick={onChange} suggestions={suggestions} label={label} />;
-}
-
-/** One input of the attribute's type: a number, a date, or text (with suggestions if any). */
+/** One input of the attribute's type: a number, a date, or text (offering the attribute's
+ * most frequent values as they match what is typed, when it has suggestions). */
 function Single({ type, value, onChange, label, suggest }: Omit<Props, "op">) {
   if (isNumberType(type)) {
     return (
@@ -54,7 +49,9 @@ function Single({ type, value, onChange, label, suggest }: Omit<Props, "op">) {
       <input className="value-input" type="date" aria-label={label} value={text(value)} onChange={(e) => onChange(e.target.value)} />
     );
   }
-  if (suggest) return <SuggestedText value={text(value)} onChange={onChange} label={label} source={suggest} />;
+  if (suggest) {
+    return <Combobox className="value-input" value={text(value)} onChange={onChange} onPick={onChange} source={suggest} label={label} />;
+  }
   return (
     <input className="value-input" type="text" aria-label={label} value={text(value)} onChange={(e) => onChange(e.target.value)} />
   );

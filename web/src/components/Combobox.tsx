@@ -1,6 +1,6 @@
 import { useId, useState, type KeyboardEvent } from "react";
 import { formatNumber } from "../lib/format";
-import type { Suggestion } from "../lib/suggestions";
+import { useSuggestions, type Suggestion, type ValueSource } from "../lib/suggestions";
 
 interface Props {
   value: string;
@@ -8,7 +8,10 @@ interface Props {
   onChange: (text: string) => void;
   /** A suggestion chosen (Enter on the highlighted one, or a click). */
   onPick: (value: string) => void;
-  suggestions: Suggestion[];
+  /** Where the suggestions come from (asked only while the input has the focus). */
+  source: ValueSource;
+  /** Values not to suggest (those already chosen). */
+  exclude?: (string | number)[];
   label: string;
   className?: string;
   placeholder?: string;
@@ -21,9 +24,11 @@ interface Props {
  * A text input with a list of suggestions (the ARIA combobox pattern): ↓ and ↑ move through
  * them, Enter takes the highlighted one, Escape closes the list; typing stays free text.
  */
-export function Combobox({ value, onChange, onPick, suggestions, label, className, placeholder, onKeyDown, onBlur }: Props) {
+export function Combobox({ value, onChange, onPick, source, exclude, label, className, placeholder, onKeyDown, onBlur }: Props) {
   const id = useId();
   const [open, setOpen] = useState(false);
+  const found = useSuggestions(source, value, open);
+  const suggestions = exclude?.length ? found.filter((s) => !exclude.includes(s.value)) : found;
   const [active, setActive] = useState(-1);
   const shown = open && suggestions.length > 0;
   const pick = (v: string) => {

@@ -1,5 +1,5 @@
 import { useState, type KeyboardEvent } from "react";
-import { useSuggestions, type ValueSource } from "../lib/suggestions";
+import type { ValueSource } from "../lib/suggestions";
 import { Combobox } from "./Combobox";
 
 interface ListInputProps {
@@ -15,7 +15,6 @@ interface ListInputProps {
 /** A list of values as removable chips; Enter or a comma adds what was typed. */
 export function ListInput({ values, onChange, label, numeric, placeholder, suggest }: ListInputProps) {
   const [draft, setDraft] = useState("");
-  const suggestions = useSuggestions(suggest, draft).filter((s) => !values.includes(s.value));
   const add = (text: string) => {
     const parts = text
       .split(",")
@@ -54,7 +53,8 @@ export function ListInput({ values, onChange, label, numeric, placeholder, sugge
           value={draft}
           label={`${label}: add a value (Enter)`}
           placeholder={placeholder ?? "add, then Enter"}
-          suggestions={suggestions}
+          source={suggest}
+          exclude={values}
           onChange={setDraft}
           onPick={add}
           onKeyDown={onKey}

@@ -35,16 +35,17 @@ export function matching(found: Suggestion[], typed: string, max = 12): Suggesti
   return fit.slice(0, max);
 }
 
-/** Suggestions for `typed`, asked for 200 ms after typing stops (none without a source). */
-export function useSuggestions(source: ValueSource | undefined, typed: string): Suggestion[] {
+/** Suggestions for `typed`, asked for 200 ms after typing stops, only while `wanted`
+ * (the input has the focus): a page of conditions does not ask for every attribute. */
+export function useSuggestions(source: ValueSource, typed: string, wanted: boolean): Suggestion[] {
   const prefix = useDebounced(typed, 200);
   const answer = useQuery({
-    queryKey: ["values", source?.owner, source?.attribute, prefix],
-    queryFn: ({ signal }) => api.values(source?.owner ?? "", source?.attribute ?? "", prefix, 12, signal),
-    enabled: source !== undefined,
+    queryKey: ["values", source.owner, source.attribute, prefix],
+    queryFn: ({ signal }) => api.values(source.owner, source.attribute, prefix, 12, signal),
+    enabled: wanted,
     staleTime: 60_000,
     placeholderData: keepPreviousData,
     retry: false,
   });
-  return source ? matching(answer.data?.values ?? [], typed) : [];
+  return matching(answer.data?.values ?? [], typed);
 }
