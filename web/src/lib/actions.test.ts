@@ -1,4 +1,6 @@
+/** Helpers of the segment actions and the builder: schedule times, quota text, value suggestions, type changes, error messages. */
 import { describe, expect, it } from "vitest";
+import { ApiError, messageOf } from "../api/client";
 import { conversionOf, convertItem } from "../segments/conversion";
 import { matching } from "./suggestions";
 import { isoToLocal, localToIso, quotaText, scheduleProblem } from "./schedule";
@@ -57,5 +59,16 @@ describe("type changes", () => {
     expect(convertItem(seg("external"), convert)).toEqual([]);
     expect(convertItem(seg("static"), convert).map((i) => [i.label, i.disabled])).toEqual([["Make dynamic", false]]);
     expect(convertItem(seg("dynamic", 3), convert).map((i) => [i.label, i.disabled])).toEqual([["Make static", true]]);
+  });
+});
+
+describe("error messages", () => {
+  it("name the quota and only the first segments that count", () => {
+    const problems = ["a", "b", "c", "d", "e"].map((k) => ({ path: `segment ${k}`, message: "live and active" }));
+    const error = new ApiError({ status: 409, title: "Conflict", detail: "the quota of 5 live, active segments is reached", problems });
+    expect(messageOf(error, 2)).toBe(
+      "the quota of 5 live, active segments is reached: segment a: live and active; segment b: live and active and 3 more",
+    );
+    expect(messageOf(error)).toContain("segment e: live and active");
   });
 });
