@@ -425,6 +425,20 @@ def test_static_members(store: Store) -> None:
     ]
 
 
+def test_clear_static_members_however_many(store: Store) -> None:
+    many = [str(i) for i in range(40_000)]  # more than SQLite's 32,766 bound parameters
+    with store.write("ann") as w:
+        create(w, "a", type=SegmentType.STATIC)
+        create(w, "b", type=SegmentType.STATIC)
+        w.add_static("a", many)
+        w.add_static("b", ["1"])
+        assert w.clear_static("a") == len(many)
+        assert w.clear_static("a") == 0
+    with store.read() as r:
+        assert r.static_members("a") == [] and r.static_members("b") == ["1"]
+        assert r.audit(segment="a", limit=1)[0].detail == {"removed": 0}
+
+
 def test_consumers(store: Store) -> None:
     with store.write("ann") as w:
         create(w, "a")

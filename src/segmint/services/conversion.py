@@ -76,7 +76,7 @@ def make_static(app: App, key: str) -> tuple[Segment, int]:
         if seg.state is SegmentState.LIVE:
             values["live_revision"] = revision
         w.update_segment(key, "make_static", **values)
-        w.remove_static(key, w.static_members(key))
+        w.clear_static(key)
         w.add_static(key, members)
         return w.require(key), len(members)
 
@@ -116,7 +116,7 @@ def make_dynamic(
         if seg.state is SegmentState.LIVE:
             values["live_revision"] = revision
         w.update_segment(key, "make_dynamic", **values)
-        w.remove_static(key, w.static_members(key))
+        w.clear_static(key)
     requested = None
     if seg.state is SegmentState.LIVE:
         requested = refresh(app, [key], progress=progress or silent)

@@ -573,6 +573,14 @@ class Writer(Reader):
         self.log("static_add", key, added=len(new))
         return len(new)
 
+    def clear_static(self, key: str) -> int:
+        """Remove every hand-picked member of a segment (one statement, however many)."""
+        gone = self.conn.execute(
+            delete(s.static_members).where(s.static_members.c.segment == key)
+        ).rowcount
+        self.log("static_remove", key, removed=gone)
+        return int(gone)
+
     def remove_static(self, key: str, profiles: Iterable[str]) -> int:
         gone = {str(p) for p in profiles} & set(self.static_members(key))
         if gone:
