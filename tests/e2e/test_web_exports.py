@@ -4,6 +4,7 @@ page lists the export with its last run; a destination is removed after a confir
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -152,3 +153,41 @@ def test_a_mirror_shows_where_it_comes_from(page: Any, api: httpx.Client, shoot:
     expect(page.get_by_role("region", name="Exports")).to_contain_text("Not exported")
     panel.scroll_into_view_if_needed()
     shoot("mirror")
+
+
+def test_edit_a_destination_and_rotate_its_secret(page: Any, api: httpx.Client, shoot: Any) -> None:
+    added = api.post(
+        "/api/destinations",
+        json={"key": "e2e-hook", "type": "webhook",
+              "settings": {"url": "https://hooks.example.com/segments", "batch_size": 50}},
+    )  # fmt: skip
+    assert added.status_code == 201, added.text
+    first = added.json()["generated_secret"]
+    page.goto("/#/destinations/e2e-hook")
+    page.get_by_role("button", name="Edit").click()
+    dialog = page.get_by_role("dialog", name="Edit e2e-hook")
+    expect(dialog.get_by_label("URL")).to_have_value("https://hooks.example.com/segments")
+    typed = dialog.get_by_role("textbox", name=re.compile("^New signing secret"))
+    expect(typed).to_have_value("")  # never shown back
+    dialog.get_by_label("Display name").fill("CRM hook")
+    dialog.get_by_label("Rows per batch").fill("")  # back to the default
+    dialog.get_by_role("checkbox", name=re.compile("^Generate a new signing secret")).check()
+    shoot("destination-edit")
+    dialog.get_by_role("button", name="Save changes").click()
+    shown = page.get_by_role("dialog", name="The new signing secret")
+    secret = shown.locator("pre").inner_text()
+    assert secret.startswith("whsec_") and secret != first
+    shown.get_by_role("button", name="I have copied it").click()
+    expect(page.get_by_role("heading", name="CRM hook")).to_be_visible()
+    detail = api.get("/api/destinations/e2e-hook").json()
+    assert detail["settings"]["secret"] == "*" * 8 and secret not in json.dumps(detail)
+    assert detail["settings"]["batch_size"] == 500  # the default again
+    # A bad value is refused in the form, by field.
+    page.get_by_role("button", name="Edit").click()
+    dialog = page.get_by_role("dialog", name="Edit CRM hook")
+    dialog.get_by_label("URL").fill("")
+    dialog.get_by_role("button", name="Save changes").click()
+    expect(dialog.get_by_text("required")).to_be_visible()
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("region", name="Settings")).to_contain_text("hooks.example.com")
+    shoot("destination")

@@ -9,6 +9,7 @@ import { href } from "../lib/router";
 import { refetchEvery } from "./forms";
 import { exportsApi, type DestinationAdded, type DestinationSummary } from "./api";
 import { DestinationForm } from "./DestinationForm";
+import { SecretOnce } from "./SecretOnce";
 import "./exports.css";
 
 function RemoveDialog({ destination, onClose, onRemoved }: { destination: DestinationSummary; onClose: () => void; onRemoved: () => void }) {
@@ -163,19 +164,8 @@ export function DestinationsPage() {
           }}
         />
       )}
-      {secret && (
-        <Modal
-          title="The webhook's signing secret"
-          onClose={() => setSecret(null)}
-          actions={
-            <button type="button" className="btn btn-primary" onClick={() => setSecret(null)}>
-              I have copied it
-            </button>
-          }
-        >
-          <p>Give it to the receiver to verify signatures. It is shown only now.</p>
-          <pre className="secret-once">{secret.generated_secret}</pre>
-        </Modal>
+      {secret?.generated_secret && (
+        <SecretOnce title="The webhook's signing secret" secret={secret.generated_secret} onClose={() => setSecret(null)} />
       )}
       {removing && (
         <RemoveDialog

@@ -12,6 +12,8 @@ export type DestinationSummary = S["DestinationSummary"];
 export type DestinationDetail = S["DestinationDetail"];
 export type DestinationIn = S["DestinationIn"];
 export type DestinationAdded = S["DestinationAdded"];
+export type DestinationPatch = S["DestinationPatch"];
+export type DestinationEdited = S["DestinationEdited"];
 export type ExportSummary = S["ExportSummary"];
 export type ExportDetail = S["ExportDetail"];
 export type ExportIn = S["ExportIn"];
@@ -45,6 +47,7 @@ export const exportsApi = {
   destinations: () => data(http.GET("/api/destinations")),
   destination: (k: string) => data(http.GET("/api/destinations/{key}", key(k))),
   addDestination: (body: DestinationIn) => data(http.POST("/api/destinations", { body })),
+  editDestination: (k: string, body: DestinationPatch) => data(http.PATCH("/api/destinations/{key}", { ...key(k), body })),
   testDestination: (k: string) => data(http.POST("/api/destinations/{key}/test", key(k))),
   removeDestination: (k: string) => data(http.DELETE("/api/destinations/{key}", key(k))),
   exports: (query: { destination?: string; segment?: string } = {}) =>

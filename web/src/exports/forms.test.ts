@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DESTINATION_TYPES, destinationBody, duration, exportBody, parseMapping, refetchEvery } from "./forms";
+import { DESTINATION_TYPES, destinationBody, destinationPatch, duration, exportBody, parseMapping, refetchEvery } from "./forms";
 
 const form = (over: Partial<Parameters<typeof destinationBody>[0]> = {}) => ({
   key: "crm-hook",
@@ -72,5 +72,37 @@ describe("refetchEvery", () => {
     expect(refetchEvery([{ last_run: null }, { last_run: { status: "succeeded" } }])).toBe(5000);
     expect(refetchEvery([{ last_run: { status: "failed" } }, { last_run: { status: "running" } }])).toBe(1000);
     expect(refetchEvery([{ last_run: { status: "queued" } }])).toBe(1000);
+  });
+});
+
+describe("destinationPatch", () => {
+  const stored = { name: "Hook", id_field: "", settings: { url: "https://a.example/h", batch_size: 500, secret: "********" } };
+  const edit = (over: Partial<Parameters<typeof destinationPatch>[2]> = {}) => ({
+    name: "Hook",
+    idField: "",
+    settings: { url: "https://a.example/h", batch_size: "500", max_bytes: "", secret: "" },
+    newSecret: false,
+    ...over,
+  });
+
+  it("sends only what changed; an empty secret keeps the stored one", () => {
+    expect(destinationPatch("webhook", stored, edit())).toEqual({ ok: true, body: { settings: {}, unset: [], new_secret: false } });
+    const changed = destinationPatch("webhook", stored, edit({ name: "CRM", idField: "email", settings: { url: "https://b.example/h", batch_size: "", secret: "whsec_new" } }));
+    expect(changed).toEqual({
+      ok: true,
+      body: { name: "CRM", id_field: "email", settings: { url: "https://b.example/h", secret: "whsec_new" }, unset: ["batch_size"], new_secret: false },
+    });
+  });
+
+  it("asks for a generated secret, or refuses a typed one with it", () => {
+    expect(destinationPatch("webhook", stored, edit({ newSecret: true }))).toMatchObject({ ok: true, body: { new_secret: true } });
+    expect(destinationPatch("webhook", stored, edit({ newSecret: true, settings: { url: "https://a.example/h", secret: "whsec_x" } }))).toEqual({
+      ok: false,
+      errors: { "settings.secret": "type a secret or generate one, not both" },
+    });
+  });
+
+  it("keeps required settings", () => {
+    expect(destinationPatch("webhook", stored, edit({ settings: { url: " " } }))).toEqual({ ok: false, errors: { "settings.url": "required" } });
   });
 });

@@ -3,7 +3,7 @@
  * into a request body (or the problems, by field), and the field mapping.
  */
 
-import type { DestinationIn, ExportIn } from "./api";
+import type { DestinationIn, DestinationPatch, ExportIn } from "./api";
 
 export type DestinationType = DestinationIn["type"];
 
@@ -156,4 +156,54 @@ export function duration(seconds: number | null | undefined): string {
  * last runs is queued or running, else every 5 seconds. */
 export function refetchEvery(items: { last_run?: { status: string } | null }[] | undefined): number {
   return (items ?? []).some((x) => x.last_run?.status === "queued" || x.last_run?.status === "running") ? 1000 : 5000;
+}
+
+export interface DestinationEdit {
+  name: string;
+  idField: string;
+  /** Non-secret settings as typed (prefilled with the stored values); secret ones empty
+   * unless a new value is typed (they are never shown back). */
+  settings: Record<string, string>;
+  newSecret: boolean;
+}
+
+/** The body of PATCH /api/destinations/KEY: only what changed; a cleared optional setting is
+ * unset (back to its default), a secret typed replaces the old one. */
+export function destinationPatch(
+  type: DestinationType,
+  stored: { name: string; id_field: string; settings: Record<string, unknown> },
+  form: DestinationEdit,
+): FormResult<DestinationPatch> {
+  const errors: Record<string, string> = {};
+  const settings: Record<string, string | number> = {};
+  const unset: string[] = [];
+  for (const spec of DESTINATION_TYPES[type].settings) {
+    const raw = (form.settings[spec.name] ?? "").trim();
+    const where = `settings.${spec.name}`;
+    if (spec.secret) {
+      if (raw && form.newSecret && spec.name === "secret") errors[where] = "type a secret or generate one, not both";
+      else if (raw) settings[spec.name] = raw;
+      continue;
+    }
+    const before = stored.settings[spec.name];
+    if (!raw) {
+      if (spec.required) errors[where] = "required";
+      else if (before !== undefined && before !== null) unset.push(spec.name);
+      continue;
+    }
+    if (spec.kind === "number") {
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < 1) errors[where] = "a whole number of at least 1";
+      else if (value !== before) settings[spec.name] = value;
+    } else if (spec.kind === "choice" && spec.choices && !spec.choices.includes(raw)) {
+      errors[where] = `one of ${spec.choices.join(", ")}`;
+    } else if (raw !== before) {
+      settings[spec.name] = raw;
+    }
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  const body: DestinationPatch = { settings, unset, new_secret: form.newSecret };
+  if (form.name.trim() && form.name.trim() !== stored.name) body.name = form.name.trim();
+  if (form.idField.trim() !== stored.id_field) body.id_field = form.idField.trim();
+  return { ok: true, body };
 }
