@@ -14,6 +14,10 @@ from segmint.catalog import AttrType, Catalog
 from segmint.definition import nodes as n
 from segmint.definition.check import SegmentResolver
 
+# How a definition reaches a table from its audience: the relationships followed, each as
+# (the entity it starts from, its name), in order; empty for the audience itself.
+Path = tuple[tuple[str, str], ...]
+
 
 @dataclass
 class Dependencies:
@@ -25,6 +29,9 @@ class Dependencies:
     instants: set[tuple[str, str]] = field(default_factory=set)
     timezones: set[str] = field(default_factory=set)
     hourly: bool = False  # uses hour units: depends on the exact instant of as_of
+    # Every (path, table) read: an entity's rows at the end of a path, or the interactions
+    # of the entity there. A changed row affects the profiles that reach it by a path.
+    reads: set[tuple[Path, str]] = field(default_factory=set)
 
     @property
     def tables(self) -> set[str]:
@@ -39,37 +46,43 @@ class _Walker:
         self.catalog = catalog
         self.segments = segments
         self.found = Dependencies()
-        self.seen: set[str] = set()
+        self.seen: set[tuple[Path, str]] = set()
 
-    def definition(self, defn: n.Definition) -> None:
+    def definition(self, defn: n.Definition, path: Path = ()) -> None:
         self.found.timezones.add(defn.timezone)
         self.found.entities.add(defn.audience)
-        self.walk(defn.condition, defn.audience, None)
+        self.found.reads.add((path, defn.audience))
+        self.walk(defn.condition, defn.audience, None, path)
 
-    def walk(self, node: n.Condition, entity: str | None, interaction: str | None) -> None:
+    def walk(
+        self, node: n.Condition, entity: str | None, interaction: str | None, path: Path
+    ) -> None:
         if isinstance(node, n.And | n.Or):
             for child in node.conditions:
-                self.walk(child, entity, interaction)
+                self.walk(child, entity, interaction, path)
         elif isinstance(node, n.Not):
-            self.walk(node.condition, entity, interaction)
+            self.walk(node.condition, entity, interaction, path)
         elif isinstance(node, n.Attribute):
-            self.attribute(node, entity, interaction)
+            self.attribute(node, entity, interaction, path)
         elif isinstance(node, n.Related) and entity is not None:
             rel = self.catalog.entities[entity].relationships[node.relationship]
             self.found.entities.add(rel.target)
+            further = (*path, (entity, rel.name))
+            self.found.reads.add((further, rel.target))
             if node.where is not None:
-                self.walk(node.where, rel.target, None)
+                self.walk(node.where, rel.target, None, further)
         elif isinstance(node, n.Behavior):
-            self.behavior(node)
-        elif isinstance(node, n.InSegment) and node.segment not in self.seen:
-            self.seen.add(node.segment)
+            self.behavior(node, path)
+        elif isinstance(node, n.InSegment) and (path, node.segment) not in self.seen:
+            self.seen.add((path, node.segment))
             target = self.segments(node.segment) if self.segments else None
             if target is not None:
-                self.definition(target)
+                self.definition(target, path)
 
-    def behavior(self, node: n.Behavior) -> None:
+    def behavior(self, node: n.Behavior, path: Path) -> None:
         inter = self.catalog.interactions[node.interaction]
         self.found.interactions.add(inter.name)
+        self.found.reads.add((path, inter.name))
         self.found.instants.add((inter.name, inter.timestamp))  # every behavior cuts at as_of
         units = [t.unit for t in (node.count, node.aggregate, node.occurrence) if t is not None]
         if node.window is not None:
@@ -84,9 +97,11 @@ class _Walker:
         ):
             self.found.instants.add((inter.name, agg.field))
         if node.where is not None:
-            self.walk(node.where, None, inter.name)
+            self.walk(node.where, None, inter.name, path)
 
-    def attribute(self, node: n.Attribute, entity: str | None, interaction: str | None) -> None:
+    def attribute(
+        self, node: n.Attribute, entity: str | None, interaction: str | None, path: Path
+    ) -> None:
         if node.unit is n.TimeUnit.HOUR:
             self.found.hourly = True
         if interaction is not None:
@@ -100,6 +115,8 @@ class _Walker:
         holder = entity
         for hop in ref.hops:
             self.found.entities.add(hop.target)
+            path = (*path, (holder, hop.name))
+            self.found.reads.add((path, hop.target))
             holder = hop.target
         if ref.attribute.type is AttrType.TIMESTAMP and node.op in RELATIVE:
             self.found.instants.add((holder, ref.attribute.name))

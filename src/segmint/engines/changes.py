@@ -3,7 +3,8 @@
 Appends and upserts record the keys they touch (`segmint_changes`, numbered by a sequence);
 each version remembers the last change it saw (`segmint_version_marks`). Incremental refresh
 turns the changes since a version into the set of audience profiles that may have changed
-membership, following relationships both ways until nothing new is found. A full ingest
+membership, walking back from each changed row along the relationships by which the
+definition reaches it. A full ingest
 forgets every mark, so the next refresh of each segment is a full one.
 """
 
@@ -12,10 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
 from segmint.catalog import Catalog
+from segmint.compiler.dependencies import Path
 from segmint.sources.ingest import q
 
 CHANGES = "segmint_changes"
@@ -118,105 +121,77 @@ class ChangeLog:
 
     def affected(
         self,
-        audience: str,
-        tables: set[str],
+        reads: Iterable[tuple[Path, str]],
         since: int,
         instants: Sequence[tuple[str, str]],
         window: tuple[dt.datetime, dt.datetime],
         into: str,
     ) -> int:
         """Fill table `into` (k VARCHAR) with the audience keys that may have changed
-        membership: rows changed after change `since`, or with a time value in `window`,
-        followed through relationships among `tables`. Returns how many keys."""
+        membership: for every table a definition reads (by a path of relationships from the
+        audience), its rows changed after change `since` or with a time value in `window`,
+        walked back along that path to the profiles that reach them. Returns how many keys."""
         self.ensure()
-        con = self.con
-        names = sorted(set(self.catalog.entities) & (tables | {audience}))
-        scratch = {name: f"segmint_aff_{name}" for name in names}
-        for table in scratch.values():
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {q(table)} (k VARCHAR)")
         low, high = (w.astimezone(dt.UTC).replace(tzinfo=None) for w in window)
-        # Seeds: changed rows of entities, and profiles owning changed interactions.
-        for name in names:
-            con.execute(
-                f"INSERT INTO {q(scratch[name])} SELECT key FROM {CHANGES} "
-                "WHERE seq > ? AND source = ?",
-                [since, name],
-            )
-        for inter in sorted(set(self.catalog.interactions) & tables):
-            owner = self.catalog.interactions[inter].profile
-            if owner in scratch:
-                con.execute(
-                    f"INSERT INTO {q(scratch[owner])} SELECT key FROM {CHANGES} "
-                    "WHERE seq > ? AND source = ?",
-                    [since, inter],
-                )
-        for table, column in instants:
-            self._instant_seeds(table, column, low, high, scratch)
-        self._spread(names, scratch, since)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {q(into)} AS "
-            f"SELECT DISTINCT k FROM {q(scratch[audience])}"
+        parts: list[str] = []
+        params: list[Any] = []
+        for path, table in sorted(reads):
+            sql, args = self._seeds(table, since, instants, low, high)
+            for source, name in reversed(path):
+                sql, more = self._back(source, name, sql, since)
+                args += more
+            parts.append(sql)
+            params += args
+        union = " UNION ALL ".join(f"SELECT k FROM ({part})" for part in parts)
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {q(into)} AS SELECT DISTINCT k FROM ({union}) "
+            "WHERE k IS NOT NULL",
+            params,
         )
-        rows = con.execute(f"SELECT count(*) FROM {q(into)}").fetchall()
+        rows = self.con.execute(f"SELECT count(*) FROM {q(into)}").fetchall()
         return int(rows[0][0])
 
-    def _instant_seeds(
-        self, table: str, column: str, low: dt.datetime, high: dt.datetime, scratch: dict[str, str]
-    ) -> None:
-        """Rows whose time value lies in [low, high]: the move of as_of may flip them."""
+    def _seeds(
+        self,
+        table: str,
+        since: int,
+        instants: Sequence[tuple[str, str]],
+        low: dt.datetime,
+        high: dt.datetime,
+    ) -> tuple[str, list[Any]]:
+        """Keys of the rows of `table` (an entity's own keys; an interaction's profile keys)
+        that changed, or whose time value the move of as_of may have carried across."""
         if table in self.catalog.interactions:
             inter = self.catalog.interactions[table]
-            owner, key = inter.profile, inter.profile_key
+            physical, key = inter.table, inter.profile_key
         else:
-            owner, key = table, self.catalog.entities[table].key
-        if owner not in scratch:
-            return
-        self.con.execute(
-            f"INSERT INTO {q(scratch[owner])} SELECT CAST({q(key)} AS VARCHAR) FROM {q(table)} "
-            f"WHERE {q(column)} BETWEEN ? AND ? AND {q(key)} IS NOT NULL",
-            [low, high],
-        )
-
-    def _spread(self, names: list[str], scratch: dict[str, str], since: int) -> None:
-        """Follow relationships both ways until no new key appears."""
-        con = self.con
-        for _ in range(len(names) + 1):
-            before = self._sizes(scratch)
-            for name in names:
-                for rel in self.catalog.entities[name].relationships.values():
-                    if rel.target not in scratch:
-                        continue
-                    me, other = q(scratch[name]), q(scratch[rel.target])
-                    src, dst = self.catalog.entities[name], self.catalog.entities[rel.target]
-                    if rel.type == "many_to_one":
-                        # My rows pointing at affected targets are affected.
-                        con.execute(
-                            f"INSERT INTO {me} SELECT CAST(t.{q(src.key)} AS VARCHAR) "
-                            f"FROM {q(src.table)} t WHERE CAST(t.{q(rel.foreign_key)} AS VARCHAR)"
-                            f" IN (SELECT k FROM {other})"
-                        )
-                    else:
-                        # Affected related rows affect the row they point at (now and before).
-                        con.execute(
-                            f"INSERT INTO {me} SELECT CAST(t.{q(rel.foreign_key)} AS VARCHAR) "
-                            f"FROM {q(dst.table)} t WHERE CAST(t.{q(dst.key)} AS VARCHAR) IN "
-                            f"(SELECT k FROM {other}) AND t.{q(rel.foreign_key)} IS NOT NULL"
-                        )
-                        con.execute(
-                            f"INSERT INTO {me} SELECT key FROM {CHANGES} WHERE seq > ? "
-                            "AND source = ?",
-                            [since, f"{rel.target}.{rel.foreign_key}"],
-                        )
-            for table in scratch.values():
-                con.execute(
-                    f"CREATE OR REPLACE TEMP TABLE {q(table)} AS SELECT DISTINCT k FROM {q(table)}"
+            entity = self.catalog.entities[table]
+            physical, key = entity.table, entity.key
+        sql = f"SELECT key AS k FROM {CHANGES} WHERE seq > ? AND source = ?"
+        args: list[Any] = [since, table]
+        for holder, column in instants:
+            if holder == table:
+                sql += (
+                    f" UNION ALL SELECT CAST({q(key)} AS VARCHAR) FROM {q(physical)} "
+                    f"WHERE {q(column)} BETWEEN ? AND ?"
                 )
-            if self._sizes(scratch) == before:
-                return
+                args += [low, high]
+        return sql, args
 
-    def _sizes(self, scratch: dict[str, str]) -> dict[str, int]:
-        out = {}
-        for name, table in scratch.items():
-            rows = self.con.execute(f"SELECT count(*) FROM {q(table)}").fetchall()
-            out[name] = int(rows[0][0])
-        return out
+    def _back(self, source: str, name: str, keys: str, since: int) -> tuple[str, list[Any]]:
+        """From keys at the far end of a relationship to the keys of the rows it starts from."""
+        rel = self.catalog.entities[source].relationships[name]
+        src, dst = self.catalog.entities[source], self.catalog.entities[rel.target]
+        if rel.type == "many_to_one":  # my rows pointing at affected targets
+            mine = (
+                f"SELECT CAST(s.{q(src.key)} AS VARCHAR) AS k FROM {q(src.table)} s "
+                f"WHERE CAST(s.{q(rel.foreign_key)} AS VARCHAR) IN (SELECT k FROM ({keys}))"
+            )
+            return mine, []
+        # Affected related rows affect the row they point at, now and before a move.
+        pointed = (
+            f"SELECT CAST(t.{q(rel.foreign_key)} AS VARCHAR) AS k FROM {q(dst.table)} t "
+            f"WHERE CAST(t.{q(dst.key)} AS VARCHAR) IN (SELECT k FROM ({keys})) "
+            f"UNION ALL SELECT key FROM {CHANGES} WHERE seq > ? AND source = ?"
+        )
+        return pointed, [since, f"{rel.target}.{rel.foreign_key}"]

@@ -350,8 +350,7 @@ class DuckDBEngine:
                 return None  # a local day passed: relative dates moved for everyone
         name = f"segmint_affected_{abs(hash((segment, previous))) % 10**9}"
         count = self.versions.changes.affected(
-            definition.audience,
-            deps.tables,
+            deps.reads,
             before.change_seq,
             sorted(deps.instants),
             (before.as_of, mark.as_of),
