@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { DestinationAdded } from "./api";
 import { exportsApi } from "./api";
 import { FormDialog, useSubmit } from "./FormDialog";
+import { SettingInput } from "./SettingInput";
 import { DESTINATION_TYPES, destinationBody, type DestinationType } from "./forms";
 
 /** Add a destination: a form per type; secret settings are write-only (never shown back). */
@@ -61,24 +62,7 @@ export function DestinationForm({ onClose, onAdded }: { onClose: () => void; onA
           <label key={`${type}.${spec.name}`}>
             {spec.label}
             {spec.required ? " *" : ""}
-            {spec.kind === "choice" ? (
-              <select value={settings[spec.name] ?? ""} onChange={(e) => setSettings({ ...settings, [spec.name]: e.target.value })}>
-                <option value="">(default: {spec.choices?.[0]})</option>
-                {spec.choices?.map((c) => (
-                  <option key={c} value={c}>
-                    {c}
-                  </option>
-                ))}
-              </select>
-            ) : (
-              <input
-                type={spec.secret ? "password" : spec.kind === "number" ? "number" : "text"}
-                autoComplete={spec.secret ? "new-password" : "off"}
-                value={settings[spec.name] ?? ""}
-                placeholder={spec.placeholder}
-                onChange={(e) => setSettings({ ...settings, [spec.name]: e.target.value })}
-              />
-            )}
+            <SettingInput spec={spec} value={settings[spec.name] ?? ""} onChange={(v) => setSettings({ ...settings, [spec.name]: v })} />
             {spec.secret && <span className="muted small">Secret: stored encrypted, never shown again.</span>}
             {spec.help && <span className="muted small">{spec.help}</span>}
             {problem(`settings.${spec.name}`)}

@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { DestinationDetail, DestinationEdited } from "./api";
 import { exportsApi } from "./api";
 import { FormDialog, useSubmit } from "./FormDialog";
+import { SettingInput } from "./SettingInput";
 import { DESTINATION_TYPES, destinationPatch, type DestinationType } from "./forms";
 
 /** Change a destination: name, ID mapping, settings; rotate a secret by typing a new one
@@ -56,24 +57,7 @@ export function EditDestination({
       {specs.map((spec) => (
         <label key={spec.name}>
           {spec.secret ? `New ${spec.label.toLowerCase()}` : spec.label}
-          {spec.kind === "choice" ? (
-            <select value={settings[spec.name] ?? ""} onChange={(e) => setSettings({ ...settings, [spec.name]: e.target.value })}>
-              <option value="">(default: {spec.choices?.[0]})</option>
-              {spec.choices?.map((c) => (
-                <option key={c} value={c}>
-                  {c}
-                </option>
-              ))}
-            </select>
-          ) : (
-            <input
-              type={spec.secret ? "password" : spec.kind === "number" ? "number" : "text"}
-              autoComplete={spec.secret ? "new-password" : "off"}
-              value={settings[spec.name] ?? ""}
-              placeholder={spec.secret ? "(unchanged: the current one is kept)" : spec.placeholder}
-              onChange={(e) => setSettings({ ...settings, [spec.name]: e.target.value })}
-            />
-          )}
+          <SettingInput spec={spec} value={settings[spec.name] ?? ""} placeholder={spec.secret ? "(unchanged: the current one is kept)" : spec.placeholder} onChange={(v) => setSettings({ ...settings, [spec.name]: v })} />
           {spec.secret && <span className="muted small">Typing one replaces the current secret; neither is ever shown.</span>}
           {problem(`settings.${spec.name}`)}
         </label>
