@@ -59,7 +59,8 @@ export function ConvertDialog({ segment, onClose }: { segment: SegmentRef; onClo
       ) : (
         <p>
           It gets back the definition it had before it was made static, and its members follow that definition again; the hand-picked
-          members are dropped. A live segment is refreshed at once.
+          members are dropped. A live segment is refreshed at once. (A segment created as static has no definition to go back to:
+          build a dynamic segment instead.)
         </p>
       )}
       {error && (
