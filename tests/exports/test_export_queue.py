@@ -103,3 +103,15 @@ def test_the_server_delivers_exports_queued_by_its_refreshes(
             ("refresh", "succeeded"),
             ("refresh", "running"),  # the receiver has it; the record follows
         }
+
+
+def test_the_scheduler_delivers_what_its_refreshes_queued(source: Path, receiver: Receiver) -> None:
+    from segmint.services.schedule import run_scheduler
+
+    keys = _setup(source, receiver)
+    with App.open(source) as app:
+        refresh(app, ["wh"])
+        assert receiver.members["wh"] == set(keys[:20])
+        run_scheduler(app, once=True)
+        assert receiver.members["wh"] == set(keys)
+        assert export_runs.queued_exports(app) == []

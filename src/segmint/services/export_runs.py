@@ -237,12 +237,15 @@ def queued_exports(app: App) -> list[str]:
 def deliver_queued(
     app: App,
     *,
+    resume: bool = True,
     progress: Progress = silent,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[ExportRunRecord]:
-    """Resume interrupted deliveries and execute every queued export run (what the server's
-    exporter does; `segmint export run --queued` when no server runs)."""
-    resume_interrupted(app)
+    """Resume interrupted deliveries (unless `resume` is false: the next run of their export
+    resumes them anyway) and execute every queued export run (what the server's exporter
+    does; `segmint export run --queued` when no server runs)."""
+    if resume:
+        resume_interrupted(app)
     done: list[ExportRunRecord] = []
     for key in queued_exports(app):
         done.extend(drain(app, key, progress=progress, sleep=sleep))

@@ -61,12 +61,14 @@ def run_scheduler(
             raise UserError("another scheduler is already running for this workspace")
         if once:
             reports.append(tick(app, progress=progress))
-            deliver_queued(app, progress=progress)
+            deliver_queued(app, resume=False, progress=progress)
             return reports
 
         def step(now: dt.datetime) -> None:
             reports.append(tick(app, now))
-            deliver_queued(app)  # the exports its refreshes queued (no server delivers here)
+            # The exports its refreshes queued (no server delivers here). Deliveries left
+            # pending by an outage are resumed by their export's next run, not every tick.
+            deliver_queued(app, resume=False)
 
         Loop(step, seconds).run()
     return reports
