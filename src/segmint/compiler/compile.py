@@ -32,6 +32,7 @@ class Scope:
     table: ir.Table
     entity: str | None  # an entity name, or None inside a behavior's where
     interaction: str | None = None
+    root: bool = False  # the audience's own rows (not a related entity's)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,9 @@ class Context:
     clock: Clock
     segments: SegmentResolver | None
     stored: StoredResolver | None = None  # read these segments' stored members instead
+    # Only these audience keys (a table of text keys `k`) need a right answer: rows of other
+    # profiles may be left out of the audience's interactions and related records.
+    only: ir.Table | None = None
     depth: int = 0  # in_segment nesting, guarded against cycles the checker would reject
     # Whether a test must be a strict boolean (never NULL). It must under a not and in an
     # aggregate; it need not where a NULL test just leaves a row out, as false would: in a
@@ -91,6 +95,16 @@ def within(col: ir.Value, keys: ir.Value, strict: bool = True) -> ir.BooleanValu
     here filters them out), so guarding `col` is enough, and a plain IN stays a semi-join the
     engine can plan well (a COALESCE around it would not)."""
     return col.notnull() & col.isin(keys) if strict else col.isin(keys)
+
+
+def restricted(rows: ir.Table, owner: str, scope: Scope, ctx: Context) -> ir.Table:
+    """`rows` of the audience's profiles (owned through column `owner`), cut down to the
+    profiles that need an answer when the query evaluates only some of them."""
+    if ctx.only is None or not scope.root:
+        return rows
+    col = rows[owner]
+    text = col if col.type().is_string() else col.cast("string")
+    return rows.filter(text.isin(ctx.only.k))
 
 
 def member_of(
@@ -158,7 +172,9 @@ def _related(node: n.Related, scope: Scope, ctx: Context) -> ir.BooleanValue:
     rel = ctx.catalog.entities[_entity(scope)].relationships[node.relationship]
     key = scope.table[ctx.catalog.entities[_entity(scope)].key]
     target = ctx.tables.entity(rel.target)
-    linked = target.filter(target[rel.foreign_key].notnull())
+    linked = restricted(
+        target.filter(target[rel.foreign_key].notnull()), rel.foreign_key, scope, ctx
+    )
     negated = node.count is None and node.match == "all"  # the rows that fail are sought
     inner = ctx.exact() if negated else ctx.loose()
     where = (
@@ -343,8 +359,8 @@ def behavior_measure(node: n.Behavior, ctx: Context) -> Measure:
 @handles(n.Behavior)
 def _behavior(node: n.Behavior, scope: Scope, ctx: Context) -> ir.BooleanValue:
     key = scope.table[ctx.catalog.entities[_entity(scope)].key]
-    rows = behavior_rows(node, ctx)
     pk = ctx.catalog.interactions[node.interaction].profile_key
+    rows = restricted(behavior_rows(node, ctx), pk, scope, ctx)
     measure = behavior_measure(node, ctx)
     if measure.row_test is any_row:
         return within(key, rows[pk], ctx.strict)
@@ -402,15 +418,18 @@ def compile_predicate(
     tables: Tables | None = None,
     stored: StoredResolver | None = None,
     stand_in: Any = None,
+    only: ir.Table | None = None,
 ) -> tuple[ir.Table, ir.BooleanValue]:
     """The audience table and the strict boolean selecting the definition's members.
 
     With `stand_in`, that instant is written wherever as_of itself appears, so the SQL can
     be kept and the real as_of bound as a parameter (local dates still use `as_of`).
+    With `only`, the answer needs to be right for those audience keys only.
     """
     tables = tables or Tables(catalog)
     clock = Clock.at(as_of, definition.timezone, stand_in)
     # The root test is the query's WHERE: a NULL test there leaves a profile out, as false does.
-    ctx = Context(catalog, tables, clock, segments, stored, strict=False)
+    ctx = Context(catalog, tables, clock, segments, stored, strict=False, only=only)
     audience = tables.entity(definition.audience)
-    return audience, condition(definition.condition, Scope(audience, definition.audience), ctx)
+    root = Scope(audience, definition.audience, root=True)
+    return audience, condition(definition.condition, root, ctx)

@@ -30,6 +30,7 @@ from segmint.compiler.compile import (
     behavior_rows,
     condition,
     member_of,
+    restricted,
 )
 from segmint.compiler.predicates import value_test
 from segmint.definition import nodes as n
@@ -88,8 +89,8 @@ def _key(scope: Scope, ctx: Context) -> ir.Value:
 
 def _behaviors(members: list[n.Behavior], scope: Scope, ctx: Context) -> ir.BooleanValue:
     """Behavior conditions over the same rows: one GROUP BY with every reduction."""
-    rows = behavior_rows(members[0], ctx)
     pk = ctx.catalog.interactions[members[0].interaction].profile_key
+    rows = restricted(behavior_rows(members[0], ctx), pk, scope, ctx)
     measures = [behavior_measure(m, ctx) for m in members]
     absent = all(m.when_absent for m in measures)  # the holds are negated then: strict
     grouped = rows.group_by(pk).agg(**{f"v{i}": m.value(rows) for i, m in enumerate(measures)})
@@ -107,7 +108,9 @@ def _related(members: list[n.Related], scope: Scope, ctx: Context) -> ir.Boolean
     entity = ctx.catalog.entities[str(scope.entity)]
     rel = entity.relationships[members[0].relationship]
     target = ctx.tables.entity(rel.target)
-    linked = target.filter(target[rel.foreign_key].notnull())
+    linked = restricted(
+        target.filter(target[rel.foreign_key].notnull()), rel.foreign_key, scope, ctx
+    )
     values: dict[str, ir.Value] = {}
     tests: list[tuple[str, n.Related]] = []
     for i, node in enumerate(members):

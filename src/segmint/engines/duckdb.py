@@ -29,7 +29,7 @@ from segmint.definition.nodes import Definition
 from segmint.engines import tabular
 from segmint.engines.base import Explanation, Page
 from segmint.engines.changes import Mark
-from segmint.engines.templates import Query, Templates
+from segmint.engines.templates import ONLY_PARAMETER, Query, Templates
 from segmint.engines.versions import MembershipStore, Written
 from segmint.errors import InternalError, NotFoundError, UserError, WorkspaceError
 from segmint.sources.ingest import q
@@ -146,8 +146,10 @@ class DuckDBEngine:
         as_of: dt.datetime,
         segments: SegmentResolver | None,
         stored: StoredResolver | None = None,
+        only: bool = False,
     ) -> Query:
-        """The (cached) SQL selecting the member keys, with its parameters' binding."""
+        """The (cached) SQL selecting the member keys, with its parameters' binding; with
+        `only`, right just for the text keys bound as `$segmint_only`."""
         return TEMPLATES.keys_query(
             self.catalog,
             self.tables,
@@ -156,6 +158,7 @@ class DuckDBEngine:
             segments=segments,
             fingerprint=fingerprint(definition, segments),
             stored=stored,
+            only=only,
         )
 
     def _fetch(self, sql: str, params: dict[str, Any]) -> list[Any]:
@@ -311,14 +314,20 @@ class DuckDBEngine:
         if plan is None:
             sql = query.sql
         else:
+            # Only the affected profiles are evaluated, their interactions and related
+            # records read alone; the others keep their previous membership.
             members = q(self.versions.table(definition.audience))
+            some = self.keys_query(definition, as_of=as_of, segments=segments, only=True)
+            keys = [row[0] for row in self.con.execute(f"SELECT k FROM {q(plan)}").fetchall()]
             sql = (
                 f"SELECT key AS {q(entity.key)} FROM {members} WHERE segment = $previous_segment "
                 f"AND version = $previous AND CAST(key AS VARCHAR) NOT IN "
-                f"(SELECT k FROM {q(plan)}) UNION ALL SELECT f.* FROM ({query.sql}) AS f "
+                f"(SELECT k FROM {q(plan)}) UNION ALL SELECT f.* FROM ({some.sql}) AS f "
                 f"WHERE CAST(f.{q(entity.key)} AS VARCHAR) IN (SELECT k FROM {q(plan)})"
             )
-            params = {**params, "previous_segment": segment, "previous": previous}
+            params = {**some.params(as_of), "previous_segment": segment, "previous": previous}
+            if f"${ONLY_PARAMETER}" in some.sql:  # some definitions read no such rows
+                params[ONLY_PARAMETER] = keys
         self.last_write_incremental = plan is not None
         try:
             return self.versions.write(

@@ -28,6 +28,10 @@ from segmint.definition.nodes import Definition
 # An instant no definition can produce (microseconds in year 1): it marks where as_of goes.
 STAND_IN = dt.datetime(1, 1, 1, 0, 0, 0, 123457)  # noqa: DTZ001 - engines store naive UTC
 PARAMETER = "$as_of"
+# Queries that need a right answer for some profiles only read their keys from a list
+# parameter; the compiler sees a table of that name, which the SQL text then replaces.
+ONLY_TABLE = "segmint_only_keys"
+ONLY_PARAMETER = "segmint_only"
 CAPACITY = 512
 
 
@@ -74,14 +78,16 @@ class Templates:
         segments: SegmentResolver | None,
         fingerprint: str,
         stored: StoredResolver | None = None,
+        only: bool = False,
     ) -> Query:
-        """SQL for the member keys of `definition` at `as_of` (its as_of bound at run time)."""
+        """SQL for the member keys of `definition` at `as_of` (its as_of bound at run time).
+        With `only`, right for the keys bound as `$segmint_only` (text) and no others."""
         deps = dependencies(catalog, definition, segments)
         key_column = catalog.entities[definition.audience].key
         if deps.hourly or stored is not None:
             return Query(
                 self._compile(
-                    catalog, tables, definition, key_column, as_of, segments, stored, None
+                    catalog, tables, definition, key_column, as_of, segments, stored, None, only
                 ),
                 uses_as_of=False,
             )
@@ -90,7 +96,7 @@ class Templates:
                 (zone, as_of.astimezone(zoneinfo.ZoneInfo(zone)).date()) for zone in deps.timezones
             )
         )
-        key = (id(catalog), fingerprint, days)
+        key = (id(catalog), fingerprint, days, only)
         with self._lock:
             found = self._cache.get(key)
             if found is not None and found[0] is catalog:
@@ -98,7 +104,7 @@ class Templates:
                 self.hits += 1
                 return found[1]
         sql = self._compile(
-            catalog, tables, definition, key_column, as_of, segments, None, STAND_IN
+            catalog, tables, definition, key_column, as_of, segments, None, STAND_IN, only
         )
         marker = self._stand_in()
         query = Query(sql.replace(marker, PARAMETER), uses_as_of=marker in sql)
@@ -125,7 +131,9 @@ class Templates:
         segments: SegmentResolver | None,
         stored: StoredResolver | None,
         stand_in: dt.datetime | None,
+        only: bool = False,
     ) -> str:
+        keys = ibis.table({"k": "string"}, name=ONLY_TABLE) if only else None
         table, pred = compile_predicate(
             catalog,
             definition,
@@ -134,5 +142,7 @@ class Templates:
             tables=tables,
             stored=stored,
             stand_in=stand_in,
+            only=keys,
         )
-        return str(ibis.to_sql(table.filter(pred).select(key_column), dialect="duckdb"))
+        sql = str(ibis.to_sql(table.filter(pred).select(key_column), dialect="duckdb"))
+        return sql.replace(f'"{ONLY_TABLE}"', f"(SELECT unnest(${ONLY_PARAMETER}) AS k)")
