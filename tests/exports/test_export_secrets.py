@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, insert, inspect, select, text
 from typer.testing import CliRunner
 from webhook_receiver import Receiver
 
@@ -163,6 +163,7 @@ def test_migration_0003_encrypts_plain_text_secrets(
     assert rows["drop"] is None
     assert sealer.open(rows["hook"]) == {"secret": SECRET}
     assert SECRET.encode() not in (tmp_path / "old.db").read_bytes()
+    engine.dispose()
     # Without a key the migration refuses rather than drop the secrets.
     other = create_engine(f"sqlite:///{tmp_path / 'other.db'}")
     upgrade(other, "0002")
@@ -170,8 +171,30 @@ def test_migration_0003_encrypts_plain_text_secrets(
         conn.execute(insert(plain), [_row("hook", "webhook", {}, {"secret": SECRET})])
     with pytest.raises(RuntimeError, match="secrets stored in plain text"):
         upgrade(other)
-    engine.dispose()
     other.dispose()
+
+
+def test_migration_0003_on_postgresql(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    engine = create_engine(pg_url)
+    try:
+        upgrade(engine, "0002")
+        with engine.begin() as conn:
+            conn.execute(
+                insert(sa_table_0002()),
+                [_row("peer", "segmint", {"url": "http://x"}, {"token": TOKEN})],
+            )
+        sealer = workspace_sealer(tmp_path)
+        upgrade(engine, sealer=sealer)
+        with engine.connect() as conn:
+            sealed = conn.execute(text("SELECT sealed_secrets FROM destinations")).scalar_one()
+            columns = {c["name"] for c in inspect(conn).get_columns("destinations")}
+        assert "secrets" not in columns and TOKEN not in sealed
+        assert sealer.open(sealed) == {"token": TOKEN}
+    finally:
+        engine.dispose()
 
 
 def sa_table_0002() -> Any:
