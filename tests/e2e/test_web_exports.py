@@ -1,6 +1,7 @@
 """Destinations and exports in the browser: add a file destination, test it, create an export
 of a live segment, run it, follow its run history and find the file written; the segment's
-page lists the export with its last run; a destination is removed after a confirmation."""
+page lists the export with its last run; an export is deleted and a destination removed after
+a confirmation; a destination is edited and its secret rotated; a mirror shows its origin."""
 
 from __future__ import annotations
 
@@ -103,18 +104,38 @@ def test_add_a_file_destination_and_run_an_export(
     shoot("segment-exports")
 
 
-def test_remove_a_destination_after_confirming(page: Any, api: httpx.Client) -> None:
+def test_remove_a_destination_after_deleting_its_export(page: Any, api: httpx.Client) -> None:
     added = api.post(
         "/api/destinations",
         json={"key": "e2e-spare", "type": "file", "settings": {"path": "spare"}},
     )
     assert added.status_code == 201, added.text
+    created = api.post(
+        "/api/exports", json={"key": "e2e-spare-export", "destination": "e2e-spare",
+                              "segments": [SEGMENT]},
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
     page.goto("/#/destinations")
     row = page.locator("tr[data-destination='e2e-spare']")
     row.get_by_role("button", name="Remove").click()
     dialog = page.get_by_role("dialog", name="Remove e2e-spare?")
+    expect(dialog).to_contain_text("Used by: e2e-spare-export")
+    dialog.get_by_role("button", name="Remove destination").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("used by exports")  # refused: in use
     dialog.get_by_role("button", name="Keep it").click()
     expect(row).to_be_visible()
+
+    # Delete the export (after a confirmation) from the destination's page, then remove it.
+    row.get_by_role("link", name="e2e-spare").click()
+    exported = page.locator("tr[data-export='e2e-spare-export']")
+    exported.get_by_role("button", name="Delete").click()
+    confirm = page.get_by_role("dialog", name="Delete export e2e-spare-export?")
+    confirm.get_by_role("button", name="Keep it").click()
+    expect(exported).to_be_visible()
+    exported.get_by_role("button", name="Delete").click()
+    confirm.get_by_role("button", name="Delete export").click()
+    expect(exported).to_have_count(0)
+    page.goto("/#/destinations")
     row.get_by_role("button", name="Remove").click()
     page.get_by_role("dialog", name="Remove e2e-spare?").get_by_role(
         "button", name="Remove destination"

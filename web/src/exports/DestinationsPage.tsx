@@ -37,7 +37,7 @@ function RemoveDialog({ destination, onClose, onRemoved }: { destination: Destin
         </>
       }
     >
-      <p>What the destination received stays there. A destination used by exports cannot be removed; delete the exports first.</p>
+      <p>What the destination received stays there. A destination used by exports cannot be removed: delete them first (on its page or the Exports page).</p>
       {destination.exports.length > 0 && <p className="muted">Used by: {destination.exports.join(", ")}</p>}
       {failure && (
         <p className="error-text" role="alert">
