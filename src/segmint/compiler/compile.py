@@ -432,4 +432,7 @@ def compile_predicate(
     ctx = Context(catalog, tables, clock, segments, stored, strict=False, only=only)
     audience = tables.entity(definition.audience)
     root = Scope(audience, definition.audience, root=True)
+    key = catalog.entities[definition.audience].key
+    audience = restricted(audience, key, root, ctx)  # no test on profiles not asked about
+    root = Scope(audience, definition.audience, root=True)
     return audience, condition(definition.condition, root, ctx)
