@@ -144,6 +144,18 @@ def test_csv_values_of_each_type_are_read(shop: Path) -> None:
     assert column(shop, "account", "tags") == [["b2b", "priority"], []]
 
 
+def test_a_quoted_delimiter_far_into_a_csv_file_stays_in_its_value(workspace: Path) -> None:
+    """DuckDB's sniffer samples the first rows only; quoting is stated, not guessed."""
+    rows = ["contact_id,opened_at,email_name"]
+    rows += [f"1,2025-06-01T09:00:00Z,plain {i}" for i in range(40_000)]
+    rows.append('2,2025-06-02T09:00:00Z,"sale, last ""chance"""')
+    (workspace / "data" / "email_opened.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    report = reingest(workspace)
+    assert report.rows["email_opened"] == 40_001
+    names = query(workspace, "SELECT email_name FROM email_opened WHERE contact_id = 2")
+    assert names == [('sale, last "chance"',)]
+
+
 def test_timestamps_are_stored_in_utc(shop: Path) -> None:
     assert column(shop, "contact", "last_login") == [
         dt.datetime(2025, 6, 1, 8, 0),  # 10:00+02:00

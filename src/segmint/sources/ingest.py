@@ -133,7 +133,10 @@ class _Loader:
         fmt = source.resolved_format
         literal = "'" + str(path).replace("'", "''") + "'"
         if fmt is SourceFormat.CSV:
-            opts = ", all_varchar = true" if as_text else ""
+            # RFC 4180 quoting, stated: DuckDB's sniffer only samples the first rows, and
+            # a quoted delimiter first seen later would otherwise split the row.
+            opts = ", quote = '\"', escape = '\"'"
+            opts += ", all_varchar = true" if as_text else ""
             if source.delimiter:
                 opts += ", delim = '" + source.delimiter.replace("'", "''") + "'"
             return f"read_csv({literal}, header = true{opts})"
