@@ -338,3 +338,33 @@ def test_a_run_with_an_undecryptable_secret_fails_with_the_reason(
     assert run.status == "failed"
     assert run.error is not None and "cannot be decrypted with the key from" in run.error
     assert "internal error" not in run.error
+
+
+def test_a_new_id_mapping_or_place_makes_the_next_delivery_a_snapshot(
+    source: Path, receiver: Receiver
+) -> None:
+    from export_support import contacts, make_static, set_members
+
+    from segmint.services import export_runs
+    from segmint.store.exports import ExportReader
+
+    with App.open(source) as app:
+        keys = contacts(app, 10)
+        make_static(app, "wh", keys)
+        exports.add_destination(
+            app, "hook", type="webhook",
+            settings={"url": receiver.url, "secret": receiver.secret},
+        )  # fmt: skip
+        exports.create_export(app, "to-hook", destination="hook", segments=["wh"])
+        assert export_runs.run_export(app, "to-hook").status == "succeeded"
+        exports.edit_destination(app, "hook", new_secret=True)  # a credential: no snapshot
+        receiver.secret = app_record(app, "hook").secrets["secret"]
+        set_members(app, "wh", keys[1:])
+        with app.store.read() as r:
+            last = ExportReader(r).runs("to-hook", limit=1)[0]
+        assert last.detail[0]["kind"] == "changes"
+        exports.edit_destination(app, "hook", id_field="email")  # another ID: a snapshot
+        with app.store.read() as r:
+            assert ExportReader(r).state("to-hook", "wh").snapshot is True
+        run = export_runs.run_export(app, "to-hook")
+        assert (run.status, run.detail[0]["kind"]) == ("succeeded", "snapshot")

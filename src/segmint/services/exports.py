@@ -115,6 +115,11 @@ def _check_id_field(app: App, id_field: str) -> None:
     )
 
 
+KEEPS_WHAT_IT_HOLDS = {"name", "secret", "token", "batch_size", "max_bytes", "batch_rows"}
+"""Destination changes after which the next delivery may still be a diff; any other change
+(a URL, path, table, mode, database, the ID mapping) makes it a full snapshot."""
+
+
 @dataclass(frozen=True)
 class Edited:
     """A changed destination, what changed, and a signing secret generated now (shown once)."""
@@ -178,7 +183,8 @@ def edit_destination(
     if not changed:
         return Edited(record, [], None)
     with app.store.write(app.actor) as w:
-        updated = ExportWriter(w).update_destination(
+        ew = ExportWriter(w)
+        updated = ew.update_destination(
             key,
             name=new_name,
             settings=public if public != record.settings else None,
@@ -186,6 +192,12 @@ def edit_destination(
             id_field=id_field if id_field is not None and id_field != record.id_field else None,
             changed=changed,
         )
+        if set(changed) - KEEPS_WHAT_IT_HOLDS:
+            # Another place (URL, path, table, database) or another ID: what the destination
+            # holds can no longer be changed by a diff. The next delivery is a full snapshot.
+            for export in ew.exports(destination=key):
+                for segment in export.segments:
+                    ew.request_snapshot(export.key, segment)
     return Edited(updated, changed, generated)
 
 
