@@ -116,11 +116,19 @@ def markdown(result: dict[str, Any], chart: str | None) -> str:
     row("interactions", lambda s: _n(s["interactions"]))
     row("full refresh of 20, Segmint", lambda s: _timing(s["full_refresh"]["segmint"]))
     row("full refresh, hand-written SQL", lambda s: _timing(s["full_refresh"]["handwritten_sql"]))
+    row(
+        "full refresh, hand-written SQL over tables not clustered by time",
+        lambda s: _timing(s["full_refresh"].get("handwritten_sql_unsorted")),
+    )
     row("full refresh, pandas", lambda s: _timing(s["full_refresh"]["pandas"]))
     row("pandas: loading the Parquet files", lambda s: _timing(s["full_refresh"]["pandas_load"]))
     row(
         "**full refresh: Segmint ÷ SQL**",
         lambda s: f"**{_x(s['full_refresh']['ratios']['segmint_vs_sql'])}**",
+    )
+    row(
+        "**full refresh: Segmint ÷ SQL over tables not clustered by time**",
+        lambda s: f"**{_x(s['full_refresh']['ratios'].get('segmint_vs_sql_unsorted'))}**",
     )
     row(
         "full refresh with entered/exited counts ÷ SQL",

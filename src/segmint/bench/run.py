@@ -19,13 +19,21 @@ from typing import Any, Final
 from segmint.bench import api_count, baseline_pandas, incremental, ingest_speed, live
 from segmint.bench.cache import CachedData, prepare
 from segmint.bench.measure import Timing, interleaved, ratio, run_child, timed
-from segmint.bench.tasks import EXPORT_FIELDS, PREVIEW_FIELDS, PREVIEW_LIMIT, Database
+from segmint.bench.tasks import (
+    EXPORT_FIELDS,
+    PREVIEW_FIELDS,
+    PREVIEW_LIMIT,
+    Database,
+    unsorted_copy,
+)
 from segmint.bench.workload import WORKLOAD, WorkloadSegment, features
 from segmint.errors import InternalError
 from segmint.progress import Progress, silent
 
 SCHEMA: Final = 1
 SCRATCH: Final = "bench-scratch.duckdb"
+UNSORTED: Final = "bench-unsorted.duckdb"  # the hand-written SQL's tables, not time-clustered
+UNSORTED_SQL: Final = "handwritten_sql_unsorted"
 INCREMENTAL_SCRATCH: Final = "bench-incremental.duckdb"
 PANDAS: Final = "pandas"
 
@@ -170,8 +178,13 @@ def _run_scale(contacts: int, options: BenchOptions, progress: Progress) -> dict
         "data": {"built": data.built, "build_seconds": data.build_seconds},
         "pandas_measured": options.with_pandas(contacts),
     }
+    unsorted_path = data.root / UNSORTED
     try:
+        progress(f"{label} hand-written SQL's tables, not clustered by time", 0, 1)
+        unsorted_copy(scratch, unsorted_path, catalog)
+        progress(f"{label} hand-written SQL's tables, not clustered by time", 1, 1)
         db = Database(scratch, catalog, options.as_of)
+        plain = Database(unsorted_path, catalog, options.as_of)
         try:
             frames, load = (
                 _load_frames(data, options, progress, label)
@@ -179,7 +192,7 @@ def _run_scale(contacts: int, options: BenchOptions, progress: Progress) -> dict
                 else (None, None)
             )
             result["members"] = _check(db, frames, options.as_of, progress, label)
-            result["full_refresh"] = _full_refresh(db, frames, options, progress, label)
+            result["full_refresh"] = _full_refresh(db, frames, options, progress, label, plain)
             result["full_refresh"]["pandas_load"] = load.to_json() if load else None
             del frames
             gc.collect()
@@ -193,6 +206,8 @@ def _run_scale(contacts: int, options: BenchOptions, progress: Progress) -> dict
             export_sql = db.sql_export_query(biggest)
         finally:
             db.close()
+            plain.close()
+            _drop(unsorted_path)
         if options.subprocesses:
             result["csv_export"] = _export(data, scratch, biggest, options, progress, label)
             result["csv_export"]["members"] = result["members"][biggest.key]
@@ -325,15 +340,19 @@ def _full_refresh(
     options: BenchOptions,
     progress: Progress,
     label: str,
+    plain: Database,
 ) -> dict[str, Any]:
-    """All 20 segments stored as a new version, three ways (round 0 is the warm-up)."""
+    """All 20 segments stored as a new version, four or five ways (round 0 is the warm-up):
+    the hand-written SQL both over Segmint's tables (clustered by time at ingest) and over
+    the same tables in an order not clustered by time (`plain`)."""
     step = f"{label} full refresh"
-    names: tuple[str, ...] = ("segmint", "segmint_with_diff", "handwritten_sql")
+    names: tuple[str, ...] = ("segmint", "segmint_with_diff", "handwritten_sql", UNSORTED_SQL)
     if frames is not None:
         names = (*names, PANDAS)
     totals = {name: Timing() for name in names}
     per_segment = {name: {s.key: Timing() for s in WORKLOAD} for name in names}
     db.prepare_versions()
+    plain.prepare_versions()
     rounds = options.repeats + 1
     for round_ in range(rounds):
         progress(step, round_, rounds, "warm-up" if round_ == 0 else f"round {round_}")
@@ -342,8 +361,9 @@ def _full_refresh(
         for name in order:
             total = 0.0
             for seg in WORKLOAD:
+                target = plain if name == UNSORTED_SQL else db
                 seconds, _ = timed(
-                    functools.partial(_store, db, frames, name, seg, round_ + 1, options)
+                    functools.partial(_store, target, frames, name, seg, round_ + 1, options)
                 )
                 total += seconds
                 if round_:
@@ -352,7 +372,11 @@ def _full_refresh(
                 totals[name].add(total)
         if round_ == 0:
             db.check_versions(1)
+            for seg in WORKLOAD:
+                if plain.sql_version(seg, 1) != db.sql_version(seg, 1):
+                    raise InternalError(f"{seg.key}: the tables not clustered by time differ")
         db.reset_versions()
+        plain.reset_versions()
     progress(step, rounds, rounds, "done")
     medians: dict[str, float] = {name: t.median for name, t in totals.items()}
     mins = {name: t.min for name, t in totals.items()}
@@ -361,9 +385,12 @@ def _full_refresh(
         "segmint": totals["segmint"].to_json(),
         "segmint_with_diff": totals["segmint_with_diff"].to_json(),
         "handwritten_sql": totals["handwritten_sql"].to_json(),
+        UNSORTED_SQL: totals[UNSORTED_SQL].to_json(),
         "pandas": totals[PANDAS].to_json() if PANDAS in totals else None,
         "ratios": {
             "segmint_vs_sql": ratio(medians["segmint"], medians["handwritten_sql"]),
+            "segmint_vs_sql_unsorted": ratio(medians["segmint"], medians[UNSORTED_SQL]),
+            "sql_vs_sql_unsorted": ratio(medians["handwritten_sql"], medians[UNSORTED_SQL]),
             "segmint_vs_sql_min": ratio(mins["segmint"], mins["handwritten_sql"]),
             "segmint_with_diff_vs_sql": ratio(
                 medians["segmint_with_diff"], medians["handwritten_sql"]
@@ -395,7 +422,7 @@ def _store(
         return db.segmint_write(seg, version, None)
     if name == "segmint_with_diff":  # a second version, counting who entered and exited
         return db.segmint_write(seg, version + 1000, version)
-    if name == "handwritten_sql":
+    if name in ("handwritten_sql", UNSORTED_SQL):
         return db.sql_write(seg, version)
     if frames is None:
         raise InternalError("pandas was asked to refresh without its DataFrames")

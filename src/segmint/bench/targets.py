@@ -17,16 +17,27 @@ Cell = Callable[[dict[str, Any]], "tuple[str, bool | None] | None"]
 
 
 def _refresh_ratio(s: dict[str, Any]) -> tuple[str, bool | None]:
-    found = s["full_refresh"]["ratios"]["segmint_vs_sql"]
-    return _x(found), found is not None and found <= 0.7
+    """Against the issue's baseline, the hand-written SQL over tables not clustered by time;
+    the same SQL over Segmint's own tables shown beside it."""
+    ratios = s["full_refresh"]["ratios"]
+    found = ratios.get("segmint_vs_sql_unsorted", ratios["segmint_vs_sql"])
+    text = f"{_x(found)} (over Segmint's time-clustered tables: {_x(ratios['segmint_vs_sql'])})"
+    return text, found is not None and found <= 0.7
+
+
+def _worst(per: dict[str, Any], baseline: str) -> tuple[str, float]:
+    return max(((k, r["segmint"] / r[baseline]) for k, r in per.items()), key=lambda kv: kv[1])
 
 
 def _worst_segment(s: dict[str, Any]) -> tuple[str, bool | None]:
     per = s["full_refresh"]["per_segment"]
-    key, worst = max(
-        ((k, r["segmint"] / r["handwritten_sql"]) for k, r in per.items()), key=lambda kv: kv[1]
+    unsorted = "handwritten_sql_unsorted"
+    key, worst = _worst(
+        per, unsorted if unsorted in next(iter(per.values())) else "handwritten_sql"
     )
-    return f"{_x(worst)} ({key})", worst <= 1.1
+    same_key, same = _worst(per, "handwritten_sql")
+    text = f"{_x(worst)} ({key}); over the same tables {_x(same)} ({same_key})"
+    return text, worst <= 1.1
 
 
 def _engine_count(s: dict[str, Any]) -> tuple[str, bool | None]:
@@ -106,7 +117,11 @@ def _pandas(s: dict[str, Any]) -> tuple[str, bool | None] | None:
 
 
 ROWS: Final[tuple[tuple[str, str, Cell], ...]] = (
-    ("full refresh of the 20: Segmint ÷ hand-written SQL", f"≤ 0.70{TIMES}", _refresh_ratio),
+    (
+        "full refresh of the 20: Segmint ÷ hand-written SQL over tables not clustered by time",
+        f"≤ 0.70{TIMES}",
+        _refresh_ratio,
+    ),
     ("worst segment's refresh ÷ its hand-written SQL", f"≤ 1.10{TIMES}", _worst_segment),
     ("exact count in the engine: median segment / worst p95", "≤ 20 ms / ≤ 50 ms", _engine_count),
     ("exact count through the HTTP API: median; p95", "< 100 ms", _api_count),

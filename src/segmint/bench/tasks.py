@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from pathlib import Path
 from typing import Any, Final
 
@@ -15,6 +16,7 @@ from segmint.bench.workload import resolve as resolve_segment
 from segmint.catalog import Catalog
 from segmint.engines.duckdb import DuckDBEngine, connect
 from segmint.errors import InternalError
+from segmint.sources.ingest import q
 
 PREVIEW_LIMIT: Final = 100
 PREVIEW_FIELDS: Final = {
@@ -127,6 +129,14 @@ class Database:
         self._written.clear()
         self.con.execute("CHECKPOINT")
 
+    def sql_version(self, seg: WorkloadSegment, version: int) -> set[Any]:
+        """The keys the hand-written refresh stored for a segment."""
+        table = SQL_MEMBERS.format(audience=seg.audience)
+        rows = self.con.execute(
+            f"SELECT key FROM {table} WHERE segment = ? AND version = ?", [seg.key, version]
+        ).fetchall()
+        return {r[0] for r in rows}
+
     def check_versions(self, version: int) -> None:
         """Both refreshes stored the same members for every segment in `version`."""
         for seg in WORKLOAD:
@@ -188,6 +198,25 @@ class Database:
         """Stream a query's rows to a CSV file with DuckDB's COPY; the number of rows."""
         rows = self.con.execute(f"COPY ({query}) TO {_literal(target)} (FORMAT csv, HEADER)")
         return int(rows.fetchall()[0][0])
+
+
+def unsorted_copy(source: Path, target: Path, catalog: Catalog) -> None:
+    """A copy of a benchmark database whose interaction tables are not clustered by time:
+    their rows in a fixed pseudo-random order, as a straightforward load of event files
+    that are not sorted would leave them (the demo's files happen to be sorted by time)."""
+    for path in (target, target.with_name(target.name + ".wal")):
+        path.unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+    con = connect(target)
+    try:
+        for inter in catalog.interactions.values():
+            table = q(inter.table)
+            con.execute(
+                f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table} ORDER BY hash(rowid)"
+            )
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
 
 
 def _with_columns(seg: WorkloadSegment, columns: tuple[str, ...]) -> str:
