@@ -46,6 +46,10 @@ export function EditDestination({
       onSubmit={submit}
       onClose={onClose}
     >
+      <p className="muted small">
+        Changing where members go or how they are identified (URL, path, table, mode, database, ID mapping) makes the next delivery of every segment a full
+        snapshot.
+      </p>
       <label>
         Display name
         <input value={name} onChange={(e) => setName(e.target.value)} />
