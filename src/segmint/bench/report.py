@@ -53,6 +53,7 @@ def headline(scale: dict[str, Any]) -> dict[str, float | None]:
     refresh = scale["full_refresh"]
     found: dict[str, float | None] = {
         "refresh_segmint_vs_sql": refresh["ratios"]["segmint_vs_sql"],
+        "refresh_segmint_vs_sql_unsorted": refresh["ratios"].get("segmint_vs_sql_unsorted"),
         "refresh_pandas_vs_sql": refresh["ratios"]["pandas_vs_sql"],
         "refresh_pandas_vs_segmint": refresh["ratios"]["pandas_vs_segmint"],
         "count_segmint_vs_sql": scale["draft_count"]["summary"]["geomean_ratio"],

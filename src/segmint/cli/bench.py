@@ -99,7 +99,8 @@ def bench(
         return
     table = Table(
         "contacts",
-        "refresh ÷ SQL",
+        "refresh ÷ SQL (not time-clustered)",
+        "refresh ÷ SQL (same tables)",
         "pandas ÷ SQL",
         "count ÷ SQL",
         "preview ÷ SQL",
@@ -111,6 +112,7 @@ def bench(
         ratios = (
             _times(found[name])
             for name in (
+                "refresh_segmint_vs_sql_unsorted",
                 "refresh_segmint_vs_sql",
                 "refresh_pandas_vs_sql",
                 "count_segmint_vs_sql",
