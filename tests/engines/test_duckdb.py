@@ -203,3 +203,32 @@ def test_static_keys_keep_only_existing_profiles() -> None:
     written = engine.versions.write_keys("st", "contact", 1, ["c2", "ghost", "c1", "c1"], None)
     assert written.members == 2
     assert engine.versions.read("st", "contact", 1) == ["c1", "c2"]
+
+
+def test_stored_members_are_read_by_version_from_one_kept_query() -> None:
+    """A query reading stored members compiles once; each run binds the versions it reads."""
+    from segmint.engines.duckdb import TEMPLATES
+
+    engine = DuckDBEngine.in_memory(shop.catalog(), shop.tables())
+    named = shop.definition("{type: attribute, field: city, op: is_not_empty}")
+    seattle = shop.definition("{type: attribute, field: city, op: eq, value: Seattle}")
+    engine.write_version("in", named, version=1, previous=None, as_of=shop.AS_OF)
+    engine.write_version("in", seattle, version=2, previous=1, as_of=shop.AS_OF)
+    table = engine.versions.table("contact")
+    compound = shop.definition("{type: not, condition: {type: in_segment, segment: in}}")
+
+    def at(version: int) -> list[str]:
+        engine.write_version(
+            "out",
+            compound,
+            version=version,
+            previous=None,
+            as_of=shop.AS_OF,
+            stored=lambda key: (table, version) if key == "in" else None,
+        )
+        return engine.versions.read("out", "contact", version)
+
+    assert at(1) == ["c2", "c3"]
+    misses = TEMPLATES.misses
+    assert at(2) == ["c2", "c3", "c4"]
+    assert TEMPLATES.misses == misses  # the same SQL, another version bound

@@ -100,6 +100,9 @@ class Database:
             as_of=self.as_of,
             segments=resolve_segment,
             reuse=reuse,
+            # A full evaluation even against a previous version: the same data and instant
+            # would otherwise be carried over whole by the incremental path.
+            incremental=False,
         )
         done.add(seg.key)
         return written.members

@@ -32,6 +32,7 @@ class Dependencies:
     # Every (path, table) read: an entity's rows at the end of a path, or the interactions
     # of the entity there. A changed row affects the profiles that reach it by a path.
     reads: set[tuple[Path, str]] = field(default_factory=set)
+    references: set[str] = field(default_factory=set)  # segments referenced, at any depth
 
     @property
     def tables(self) -> set[str]:
@@ -75,6 +76,7 @@ class _Walker:
             self.behavior(node, path)
         elif isinstance(node, n.InSegment) and (path, node.segment) not in self.seen:
             self.seen.add((path, node.segment))
+            self.found.references.add(node.segment)
             target = self.segments(node.segment) if self.segments else None
             if target is not None:
                 self.definition(target, path)

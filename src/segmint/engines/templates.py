@@ -10,10 +10,11 @@ run time. Definitions using hour units depend on the exact instant and are not k
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 import zoneinfo
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import ibis
@@ -32,6 +33,12 @@ PARAMETER = "$as_of"
 # parameter; the compiler sees a table of that name, which the SQL text then replaces.
 ONLY_TABLE = "segmint_only_keys"
 ONLY_PARAMETER = "segmint_only"
+# Stored members a query reads (compound segments, reuse within a run) are compiled with a
+# stand-in version per segment, which becomes the parameter `$segmint_ref_<n>`: the SQL is
+# kept while the versions change from one refresh to the next.
+REF_PARAMETER = "segmint_ref_{}"
+_REF_STAND_IN = -987_650_000
+_REF_TEXT = re.compile(r'"version" = (-98765\d{4})\b')
 CAPACITY = 512
 
 
@@ -50,11 +57,13 @@ class Query:
 
     sql: str
     uses_as_of: bool
+    bound: tuple[tuple[str, Any], ...] = ()  # parameters known at compile time (versions)
 
     def params(self, as_of: dt.datetime) -> dict[str, Any]:
-        if not self.uses_as_of:
-            return {}
-        return {"as_of": as_of.astimezone(dt.UTC).replace(tzinfo=None)}
+        found = dict(self.bound)
+        if self.uses_as_of:
+            found["as_of"] = as_of.astimezone(dt.UTC).replace(tzinfo=None)
+        return found
 
 
 class Templates:
@@ -84,27 +93,71 @@ class Templates:
         With `only`, right for the keys bound as `$segmint_only` (text) and no others."""
         deps = dependencies(catalog, definition, segments)
         key_column = catalog.entities[definition.audience].key
-        if deps.hourly or stored is not None:
+        if deps.hourly:
             return Query(
                 self._compile(
                     catalog, tables, definition, key_column, as_of, segments, stored, None, only
                 ),
                 uses_as_of=False,
             )
+        # Stored members to read: which segments, from which table (their versions are bound).
+        chosen = {}
+        if stored is not None:
+            chosen = {k: found for k in sorted(deps.references) if (found := stored(k)) is not None}
+        refs = tuple((k, table) for k, (table, _) in chosen.items())
         days = tuple(
             sorted(
                 (zone, as_of.astimezone(zoneinfo.ZoneInfo(zone)).date()) for zone in deps.timezones
             )
         )
-        key = (id(catalog), fingerprint, days, only)
+        key = (id(catalog), fingerprint, days, only, refs)
+        query = self._cached(key, catalog)
+        if query is None:
+            query = self._template(
+                catalog, tables, definition, key_column, as_of, segments, only, refs, key
+            )
+        bound = tuple(
+            (REF_PARAMETER.format(i), chosen[k][1])
+            for i, (k, _) in enumerate(refs)
+            if "$" + REF_PARAMETER.format(i) in query.sql
+        )
+        return replace(query, bound=bound) if bound else query
+
+    def _cached(self, key: tuple[Any, ...], catalog: Catalog) -> Query | None:
         with self._lock:
             found = self._cache.get(key)
             if found is not None and found[0] is catalog:
                 self._cache.move_to_end(key)
                 self.hits += 1
                 return found[1]
+        return None
+
+    def _template(
+        self,
+        catalog: Catalog,
+        tables: Tables,
+        definition: Definition,
+        key_column: str,
+        as_of: dt.datetime,
+        segments: SegmentResolver | None,
+        only: bool,
+        refs: tuple[tuple[str, str], ...],
+        key: tuple[Any, ...],
+    ) -> Query:
+        index = {k: (table, _REF_STAND_IN - i) for i, (k, table) in enumerate(refs)}
         sql = self._compile(
-            catalog, tables, definition, key_column, as_of, segments, None, STAND_IN, only
+            catalog,
+            tables,
+            definition,
+            key_column,
+            as_of,
+            segments,
+            index.get if refs else None,
+            STAND_IN,
+            only,
+        )
+        sql = _REF_TEXT.sub(
+            lambda m: '"version" = $' + REF_PARAMETER.format(_REF_STAND_IN - int(m.group(1))), sql
         )
         marker = self._stand_in()
         query = Query(sql.replace(marker, PARAMETER), uses_as_of=marker in sql)
