@@ -71,6 +71,9 @@ def test_the_session_server(pg_url: str) -> None:
                 for name in ("TimeZone", "server_encoding", "fsync")
             }
             backend = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            # Read while the connection is open: its backend process ends with it.
+            status = Path(f"/proc/{backend}/status")
+            lines = status.read_text().splitlines() if status.exists() else None
     finally:
         engine.dispose()
     assert settings == {
@@ -78,8 +81,7 @@ def test_the_session_server(pg_url: str) -> None:
         "server_encoding": "UTF8",
         "fsync": "off",
     }
-    status = Path(f"/proc/{backend}/status")
-    if status.exists():  # Linux: the server never runs as root, but as us or a stand-in
-        line = next(x for x in status.read_text().splitlines() if x.startswith("Uid:"))
+    if lines is not None:  # Linux: the server never runs as root, but as us or a stand-in
+        line = next(x for x in lines if x.startswith("Uid:"))
         stand_in = postgres.server_os_user()
         assert int(line.split()[1]) == (stand_in.uid if stand_in else os.geteuid()) != 0
